@@ -1,0 +1,158 @@
+// errand daemon | profile | repo | config
+import type { ProfileInfo } from '../../../shared/domain.js';
+import type { CliContext } from '../cli-context.js';
+import { parse, UsageError } from '../cli-context.js';
+import { connectIfRunning } from '../daemon.js';
+import { elapsed, table } from '../format.js';
+import { absolutePath } from './task-commands.js';
+
+export async function daemon(ctx: CliContext, args: string[]): Promise<void> {
+  const usage = 'errand daemon status|start|stop [--force]';
+  const { values, positionals } = parse(args, { force: { type: 'boolean' } }, usage);
+  const action = positionals[0];
+  if (action === 'start' || action === 'status') {
+    const engine = action === 'start' ? await ctx.engine() : await connectIfRunning(ctx.layout);
+    if (!engine) {
+      ctx.print({ up: false, dataDir: ctx.layout.root }, () => `no engine running for ${ctx.layout.root}`);
+      return;
+    }
+    const status = await engine.request('engine.status');
+    engine.close();
+    ctx.print({ up: true, ...status }, () =>
+      `engine pid ${status.pid}, up ${elapsed(Date.now() - status.startedAt)}, ${status.running} running, ` +
+      `${status.queued} queued (max ${status.maxRunning}), ${status.clients} client(s)\ndata ${status.dataDir}`,
+    );
+    return;
+  }
+  if (action === 'stop') {
+    const engine = await connectIfRunning(ctx.layout);
+    if (!engine) {
+      ctx.print({ stopped: false, up: false }, () => 'no engine running');
+      return;
+    }
+    const stopped = new Promise<void>((resolve) => engine.onClose(() => resolve()));
+    await engine.request('engine.stop', { force: values.force === true });
+    await stopped;
+    ctx.print({ stopped: true }, () => 'engine stopped');
+    return;
+  }
+  throw new UsageError(`usage: ${usage}`);
+}
+
+const PROFILE_ADD_USAGE =
+  'errand profile add <name> [--env K=V]… [--needs-input <regex>] [--quiet-ms N] [--replace] -- <command> [args…]\n' +
+  '  {prompt} in the args is replaced by the prompt, {prompt_file} by a file holding it; with neither it goes to stdin';
+
+function profileLine(p: ProfileInfo): string[] {
+  return [p.name, p.adapter, p.command.join(' '), p.needsInput ? `/${p.needsInput.pattern}/ after ${p.needsInput.quietMs}ms` : '-'];
+}
+
+export async function profile(ctx: CliContext, args: string[]): Promise<void> {
+  const [action, ...rest] = args;
+  if (action === 'add') {
+    const { values, positionals } = parse(
+      rest,
+      {
+        env: { type: 'string', multiple: true },
+        'needs-input': { type: 'string' },
+        'quiet-ms': { type: 'string' },
+        lines: { type: 'string' },
+        replace: { type: 'boolean' },
+      },
+      PROFILE_ADD_USAGE,
+    );
+    const [name, ...command] = positionals;
+    if (!name || command.length === 0) throw new UsageError(`give a name and a command\nusage: ${PROFILE_ADD_USAGE}`);
+    const env: Record<string, string> = {};
+    for (const pair of (values.env as string[] | undefined) ?? []) {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) throw new UsageError(`--env takes NAME=value, not "${pair}"`);
+      env[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
+    const pattern = values['needs-input'] as string | undefined;
+    const engine = await ctx.engine();
+    const saved = await engine.request('profile.add', {
+      name,
+      command,
+      env,
+      replace: values.replace === true,
+      needsInput: pattern
+        ? {
+            pattern,
+            ...(values['quiet-ms'] ? { quietMs: Number(values['quiet-ms']) } : {}),
+            ...(values.lines ? { lines: Number(values.lines) } : {}),
+          }
+        : null,
+    });
+    ctx.print(saved, () => `profile ${saved.name}: ${saved.command.join(' ')}`);
+    return;
+  }
+  if (action === 'ls' || action === undefined) {
+    parse(rest, {}, 'errand profile ls');
+    const list = await (await ctx.engine()).request('profile.list');
+    ctx.print(list, () => (list.length ? table([['NAME', 'ADAPTER', 'COMMAND', 'NEEDS INPUT'], ...list.map(profileLine)]) : 'no profiles yet\nusage: ' + PROFILE_ADD_USAGE));
+    return;
+  }
+  if (action === 'rm') {
+    const { positionals } = parse(rest, {}, 'errand profile rm <name>');
+    if (!positionals[0]) throw new UsageError('usage: errand profile rm <name>');
+    const result = await (await ctx.engine()).request('profile.remove', { name: positionals[0] });
+    ctx.print(result, () => `removed profile ${result.removed}`);
+    return;
+  }
+  throw new UsageError(`usage: errand profile add|ls|rm\n${PROFILE_ADD_USAGE}`);
+}
+
+const REPO_USAGE = 'errand repo add <path> [--base <branch>] [--setup "<command>"] [--copy <file>]… [--max-running N]\n       errand repo ls';
+export async function repo(ctx: CliContext, args: string[]): Promise<void> {
+  const [action, ...rest] = args;
+  if (action === 'add') {
+    const { values, positionals } = parse(
+      rest,
+      { base: { type: 'string' }, setup: { type: 'string' }, copy: { type: 'string', multiple: true }, 'max-running': { type: 'string' } },
+      REPO_USAGE,
+    );
+    if (!positionals[0]) throw new UsageError(`give the repository's path\nusage: ${REPO_USAGE}`);
+    const max = values['max-running'];
+    if (max !== undefined && !(Number.isInteger(Number(max)) && Number(max) > 0)) throw new UsageError('--max-running takes a positive number');
+    const saved = await (await ctx.engine()).request('repo.add', {
+      path: absolutePath(positionals[0]),
+      ...(values.base ? { baseBranch: values.base as string } : {}),
+      ...(values.setup !== undefined ? { setupCommand: (values.setup as string) || null } : {}),
+      ...(values.copy ? { copyFiles: values.copy as string[] } : {}),
+      ...(max !== undefined ? { maxRunning: Number(max) } : {}),
+    });
+    ctx.print(saved, () => `repo ${saved.path} (base ${saved.baseBranch}${saved.maxRunning ? `, at most ${saved.maxRunning} at once` : ''})`);
+    return;
+  }
+  if (action === 'ls' || action === undefined) {
+    const list = await (await ctx.engine()).request('repo.list');
+    ctx.print(list, () =>
+      list.length
+        ? table([['PATH', 'BASE', 'MAX', 'SETUP', 'COPY'], ...list.map((r) => [r.path, r.baseBranch, r.maxRunning ? String(r.maxRunning) : '-', r.setupCommand ?? '-', r.copyFiles.join(',') || '-'])])
+        : 'no repos yet: they are added on first use, or with errand repo add <path>',
+    );
+    return;
+  }
+  throw new UsageError(`usage: ${REPO_USAGE}`);
+}
+
+export async function config(ctx: CliContext, args: string[]): Promise<void> {
+  const usage = 'errand config get | errand config set max-running <N>';
+  const { positionals } = parse(args, {}, usage);
+  const [action, key, value] = positionals;
+  const engine = await ctx.engine();
+  if (action === 'get' || action === undefined) {
+    const c = await engine.request('config.get');
+    ctx.print(c, () => `max-running ${c.maxRunning} (default ${c.defaultMaxRunning})`);
+    return;
+  }
+  if (action === 'set' && key === 'max-running' && value !== undefined) {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`max-running takes a positive whole number\nusage: ${usage}`);
+    const c = await engine.request('config.set', { key, value: n });
+    ctx.print(c, () => `max-running ${c.maxRunning}`);
+    return;
+  }
+  throw new UsageError(`usage: ${usage}`);
+}

@@ -1,0 +1,115 @@
+// errand add | ls | show | search | cancel | retry | clean
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
+import { RUN_STATUSES } from '../../../shared/domain.js';
+import type { RunStatus } from '../../../shared/domain.js';
+import type { CliContext } from '../cli-context.js';
+import { parse, taskIdArg, UsageError } from '../cli-context.js';
+import { elapsed, oneLine, statusText, table, taskTable } from '../format.js';
+
+export function absolutePath(path: string): string {
+  return resolve(path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path);
+}
+
+const ADD_USAGE = 'errand add "<prompt>" --repo <path> --profile <name> [--priority N]   (prompt "-" reads stdin)';
+export async function add(ctx: CliContext, args: string[]): Promise<void> {
+  const { values, positionals } = parse(
+    args,
+    { repo: { type: 'string' }, profile: { type: 'string' }, priority: { type: 'string' }, 'prompt-file': { type: 'string' } },
+    ADD_USAGE,
+  );
+  if (!values.repo || !values.profile) throw new UsageError(`--repo and --profile are required\nusage: ${ADD_USAGE}`);
+  let prompt: string;
+  if (typeof values['prompt-file'] === 'string') prompt = readFileSync(values['prompt-file'], 'utf8');
+  else if (positionals.length === 1 && positionals[0] === '-') prompt = readFileSync(0, 'utf8');
+  else if (positionals.length === 1) prompt = positionals[0]!;
+  else throw new UsageError(`give the prompt as one quoted argument\nusage: ${ADD_USAGE}`);
+  const priority = values.priority === undefined ? undefined : Number(values.priority);
+  if (priority !== undefined && !Number.isInteger(priority)) throw new UsageError(`--priority takes a whole number\nusage: ${ADD_USAGE}`);
+  const engine = await ctx.engine();
+  const task = await engine.request('task.add', {
+    prompt,
+    repo: absolutePath(values.repo as string),
+    profile: values.profile as string,
+    ...(priority !== undefined ? { priority } : {}),
+  });
+  ctx.print(task, () => `task ${task.id} ${statusText(task)}: ${oneLine(task.prompt, 60)}`);
+}
+
+const LS_USAGE = `errand ls [--status <${RUN_STATUSES.join('|')}>[,…]] [--limit N]`;
+export async function ls(ctx: CliContext, args: string[]): Promise<void> {
+  const { values } = parse(args, { status: { type: 'string' }, limit: { type: 'string' } }, LS_USAGE);
+  const status = typeof values.status === 'string' ? values.status.split(',').map((s) => s.trim()) : undefined;
+  const bad = status?.find((s) => !(RUN_STATUSES as readonly string[]).includes(s));
+  if (bad) throw new UsageError(`unknown status "${bad}"\nusage: ${LS_USAGE}`);
+  const limit = values.limit === undefined ? undefined : Number(values.limit);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new UsageError(`--limit takes a positive number\nusage: ${LS_USAGE}`);
+  const engine = await ctx.engine();
+  const result = await engine.request('task.list', { ...(status ? { status: status as RunStatus[] } : {}), ...(limit ? { limit } : {}) });
+  ctx.print(result, () => {
+    if (result.tasks.length === 0) return status ? `no ${status.join(' or ')} tasks` : 'no tasks yet: errand add "<what to do>" --repo . --profile <name>';
+    const more = result.total > result.tasks.length ? `\n(${result.tasks.length} of ${result.total}; --limit shows more)` : '';
+    return taskTable(result.tasks) + more;
+  });
+}
+
+export async function search(ctx: CliContext, args: string[]): Promise<void> {
+  const usage = 'errand search <words> [--limit N]';
+  const { values, positionals } = parse(args, { limit: { type: 'string' } }, usage);
+  if (positionals.length === 0) throw new UsageError(`give words to search for\nusage: ${usage}`);
+  const engine = await ctx.engine();
+  const result = await engine.request('task.search', {
+    query: positionals.join(' '),
+    ...(values.limit ? { limit: Number(values.limit) } : {}),
+  });
+  ctx.print(result, () => (result.tasks.length ? taskTable(result.tasks) : 'no task matches'));
+}
+
+export async function show(ctx: CliContext, args: string[]): Promise<void> {
+  const usage = 'errand show <id>';
+  const { positionals } = parse(args, {}, usage);
+  const engine = await ctx.engine();
+  const detail = await engine.request('task.get', { id: taskIdArg(positionals[0], usage) });
+  ctx.print(detail, () => {
+    const { task, runs } = detail;
+    const lines = [
+      `task ${task.id}  ${statusText(task)}  (profile ${task.profile}, priority ${task.priority})`,
+      `repo    ${task.repoPath}`,
+      `prompt  ${oneLine(task.prompt, 200)}`,
+    ];
+    if (task.run?.question) lines.push(`asks    ${task.run.question}   → errand send ${task.id} "<answer>"`);
+    if (task.run?.reason) lines.push(`reason  ${task.run.reason}`);
+    if (task.run?.worktree) lines.push(`worktree ${task.run.worktree} (${task.run.branch})`);
+    const rows = [['RUN', 'STATUS', 'EXIT', 'TIME', 'OUTPUT']];
+    for (const r of runs) {
+      const time = r.startedAt ? elapsed((r.endedAt ?? Date.now()) - r.startedAt) : '-';
+      rows.push([`#${r.attempt}`, r.status, r.exitCode === null ? '-' : String(r.exitCode), time, `${r.logBytes} bytes`]);
+    }
+    return `${lines.join('\n')}\n\n${table(rows)}`;
+  });
+}
+
+export async function cancel(ctx: CliContext, args: string[]): Promise<void> {
+  const usage = 'errand cancel <id>';
+  const { positionals } = parse(args, {}, usage);
+  const engine = await ctx.engine();
+  const task = await engine.request('task.cancel', { id: taskIdArg(positionals[0], usage) });
+  ctx.print(task, () => `task ${task.id} ${task.status}`);
+}
+
+export async function retry(ctx: CliContext, args: string[]): Promise<void> {
+  const usage = 'errand retry <id>';
+  const { positionals } = parse(args, {}, usage);
+  const engine = await ctx.engine();
+  const task = await engine.request('task.retry', { id: taskIdArg(positionals[0], usage) });
+  ctx.print(task, () => `task ${task.id} ${statusText(task)} (attempt ${task.run?.attempt})`);
+}
+
+export async function clean(ctx: CliContext, args: string[]): Promise<void> {
+  const usage = 'errand clean <id> [--force]   (removes the task\'s worktree and branch)';
+  const { values, positionals } = parse(args, { force: { type: 'boolean' } }, usage);
+  const engine = await ctx.engine();
+  const result = await engine.request('task.clean', { id: taskIdArg(positionals[0], usage), force: values.force === true });
+  ctx.print(result, () => (result.removed.length ? `removed ${result.removed.join(', ')}` : 'nothing to remove'));
+}

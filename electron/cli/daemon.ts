@@ -1,0 +1,73 @@
+// Finds the engine for a data directory, starting it when none is running.
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DataDirLayout } from '../../shared/data-dir.js';
+import { ErrandError } from '../../shared/protocol/errors.js';
+import { EngineClient } from './engine-client.js';
+
+const ENGINE_START_TIMEOUT_MS = 15_000;
+const READY_LINE = 'errand-engine-ready';
+
+function isNoEngine(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ECONNREFUSED';
+}
+
+/** Connects to the running engine, or returns null when there is none. */
+export async function connectIfRunning(layout: DataDirLayout): Promise<EngineClient | null> {
+  try {
+    return await EngineClient.connect(layout.socket);
+  } catch (error) {
+    if (isNoEngine(error)) return null;
+    throw error;
+  }
+}
+
+/** Connects, starting the engine first when needed. Two clients racing here both end up on the one engine. */
+export async function connectOrStart(layout: DataDirLayout): Promise<EngineClient> {
+  const running = await connectIfRunning(layout);
+  if (running) return running;
+  await startEngine(layout);
+  const deadline = Date.now() + ENGINE_START_TIMEOUT_MS;
+  for (;;) {
+    const client = await connectIfRunning(layout);
+    if (client) return client;
+    if (Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new ErrandError('internal', `The engine did not start within ${ENGINE_START_TIMEOUT_MS / 1000} s. See ${layout.engineLog}.`);
+}
+
+/** Starts the engine detached and waits until it is ready, or has deferred to another engine that is. */
+export function startEngine(layout: DataDirLayout): Promise<void> {
+  mkdirSync(layout.root, { recursive: true, mode: 0o700 });
+  const log = openSync(layout.engineLog, 'a', 0o600);
+  const child = spawn(process.execPath, [join(__dirname, 'engine.cjs')], {
+    detached: true,
+    stdio: ['ignore', 'pipe', log],
+    env: { ...process.env, ERRAND_HOME: layout.root },
+  });
+  closeSync(log);
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => finish(new ErrandError('internal', `The engine did not start in time. See ${layout.engineLog}.`)), ENGINE_START_TIMEOUT_MS);
+    const finish = (error?: Error) => {
+      clearTimeout(timer);
+      child.stdout!.destroy();
+      child.unref();
+      if (error) reject(error);
+      else resolve();
+    };
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes(READY_LINE)) finish();
+    });
+    child.once('error', (error) => finish(new ErrandError('internal', `Could not start the engine: ${error.message}`)));
+    child.once('exit', (code) => {
+      // Exit 3: another engine won the race; the caller connects to that one.
+      if (code === 3) finish();
+      else finish(new ErrandError('internal', `The engine exited during start-up (code ${code}). See ${layout.engineLog}.`));
+    });
+  });
+}

@@ -1,0 +1,41 @@
+import type { TaskInfo } from '../../shared/domain.js';
+
+export function elapsed(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  return `${Math.floor(s / 86400)}d${Math.floor((s % 86400) / 3600)}h`;
+}
+
+/** How long the task has been in its current state of life: waiting, running, or (once ended) how long it ran. */
+export function taskElapsed(task: TaskInfo, now = Date.now()): string {
+  const run = task.run;
+  if (!run || run.startedAt === null) return elapsed(now - (run?.createdAt ?? task.createdAt));
+  return elapsed((run.endedAt ?? now) - run.startedAt);
+}
+
+const WAIT_TEXT = { global_cap: 'waiting: global cap', repo_cap: 'waiting: repo cap' } as const;
+
+export function statusText(task: TaskInfo): string {
+  if (task.status === 'queued' && task.waitReason) return `queued (${WAIT_TEXT[task.waitReason]})`;
+  return task.status;
+}
+
+export function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+export function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => [...(r[i] ?? '')].length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
+}
+
+export function taskTable(tasks: TaskInfo[]): string {
+  const rows = [['ID', 'STATUS', 'TIME', 'PROFILE', 'REPO', 'PROMPT']];
+  for (const t of tasks) {
+    rows.push([String(t.id), statusText(t), taskElapsed(t), t.profile, t.repoPath.split('/').pop() ?? '', oneLine(t.prompt, 60)]);
+  }
+  return table(rows);
+}

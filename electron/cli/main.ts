@@ -1,0 +1,61 @@
+// The `errand` command: a client of the engine. Exit codes: 0 ok, 1 failure, 2 usage.
+import { ErrandError } from '../../shared/protocol/errors.js';
+import { CliContext, UsageError } from './cli-context.js';
+import { attach, logs, send, watch } from './commands/output-commands.js';
+import { config, daemon, profile, repo } from './commands/setup-commands.js';
+import { add, cancel, clean, ls, retry, search, show } from './commands/task-commands.js';
+
+type Command = (ctx: CliContext, args: string[]) => Promise<void>;
+
+const COMMANDS: Record<string, Command> = { add, ls, show, search, logs, attach, send, cancel, retry, clean, watch, daemon, profile, repo, config };
+
+const HELP = `errand: hand coding tasks to agents and walk away
+
+  errand add "<prompt>" --repo <path> --profile <name>   file a task (prompt "-" reads stdin)
+  errand ls [--status running,needs_input]               tasks, their status and time
+  errand show <id>                                       one task and its runs
+  errand search <words>                                  find tasks by prompt or question
+  errand logs <id> [--follow]                            the agent's output
+  errand attach <id>                                     its live terminal (Ctrl-] detaches)
+  errand send <id> "<text>"                              type a line into it
+  errand cancel <id> | retry <id> | clean <id> [--force]
+  errand watch [--json]                                  events as they happen
+  errand profile add|ls|rm   errand repo add|ls   errand config get|set
+  errand daemon status|start|stop
+
+Every command takes --json. Data lives in $ERRAND_HOME (default: your app-data directory).`;
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(`${HELP}\n`);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`errand: unknown command "${name}"\n\n${HELP}\n`);
+    return 2;
+  }
+  const ctx = new CliContext(rest.includes('--json'));
+  try {
+    await command(ctx, rest);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`errand ${name}: ${error.message}\n`);
+      return 2;
+    }
+    const message = error instanceof ErrandError ? error.message : (error as Error).message;
+    if (ctx.json) process.stdout.write(`${JSON.stringify({ error: { code: (error as ErrandError).code ?? 'internal', message } })}\n`);
+    process.stderr.write(`errand ${name}: ${message.split('\n')[0]}\n`);
+    return 1;
+  } finally {
+    ctx.close();
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+  // Commands that followed a stream may leave stdin or the socket open; the answer is given, so leave.
+  setImmediate(() => process.exit(code));
+});

@@ -1,0 +1,44 @@
+// Fans engine events out to watching clients, and keeps the ones worth remembering in the database.
+import type { EngineEvent } from '../../shared/protocol/events.js';
+import type { OutputSink } from './runner/run-output.js';
+import type { EventsStore } from './store/events-store.js';
+
+/** A watcher that has this much unread is cut off rather than let the engine's memory grow; it can reconnect. */
+export const WATCHER_MAX_BUFFER_BYTES = 16 * 1024 * 1024;
+const TRANSIENT: ReadonlySet<EngineEvent['type']> = new Set(['run.activity', 'run.output', 'run.dropped']);
+
+export interface Watcher extends OutputSink {
+  close(reason: string): void;
+}
+
+export class EventHub {
+  private readonly watchers = new Map<number, Watcher>();
+
+  constructor(private readonly events: EventsStore) {}
+
+  watch(watcher: Watcher): void {
+    this.watchers.set(watcher.id, watcher);
+  }
+
+  unwatch(id: number): void {
+    this.watchers.delete(id);
+  }
+
+  emit(event: EngineEvent): void {
+    if (!TRANSIENT.has(event.type)) {
+      try {
+        this.events.append(event);
+      } catch (error) {
+        console.error(`[engine] could not record event ${event.type}: ${(error as Error).message}`);
+      }
+    }
+    for (const watcher of this.watchers.values()) {
+      if (watcher.bufferedBytes() > WATCHER_MAX_BUFFER_BYTES) {
+        this.watchers.delete(watcher.id);
+        watcher.close('this client stopped reading events; reconnect to get a fresh snapshot');
+        continue;
+      }
+      watcher.send(event);
+    }
+  }
+}

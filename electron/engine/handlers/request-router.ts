@@ -1,0 +1,104 @@
+// Maps each validated request to the code that serves it.
+import { ErrandError } from '../../../shared/protocol/errors.js';
+import type { Method, MethodParams, MethodResults } from '../../../shared/protocol/methods.js';
+import type { ValidRequest } from '../../../shared/protocol/messages.js';
+import type { Engine } from '../engine.js';
+import type { EventHub } from '../event-hub.js';
+import type { RunManager } from '../run-manager.js';
+import type { Connection } from '../rpc/connection.js';
+import { defaultMaxRunning } from '../scheduler.js';
+import type { Scheduler } from '../scheduler.js';
+import type { Store } from '../store/store.js';
+import type { TasksService } from '../tasks-service.js';
+import { checkCommandTemplate } from '../agents/command-adapter.js';
+import { RunHandlers } from './run-handlers.js';
+
+export interface RouterDeps {
+  engine: Engine;
+  store: Store;
+  hub: EventHub;
+  runs: RunManager;
+  scheduler: Scheduler;
+  tasks: TasksService;
+  dataDir: string;
+}
+
+type Handlers = {
+  [M in Method]: (params: MethodParams<M>, connection: Connection) => MethodResults[M] | Promise<MethodResults[M]>;
+};
+
+export class RequestRouter {
+  private readonly handlers: Handlers;
+  private readonly runHandlers: RunHandlers;
+
+  constructor(private readonly deps: RouterDeps) {
+    const { engine, store, hub, scheduler, tasks } = deps;
+    const run = (this.runHandlers = new RunHandlers(store, deps.runs, deps.dataDir));
+    const config = () => ({ maxRunning: scheduler.maxRunning(), defaultMaxRunning: defaultMaxRunning() });
+    this.handlers = {
+      'engine.status': () => engine.status(),
+      'engine.stop': (p) => {
+        engine.requestStop(p?.force ?? false);
+        return { stopping: true };
+      },
+      'repo.add': (p) => tasks.addRepo(p),
+      'repo.list': () => store.repos.list(),
+      'profile.add': (p) => {
+        if (!p.replace && store.profiles.byName(p.name)) {
+          throw new ErrandError('conflict', `A profile named "${p.name}" exists. Pass --replace to change it.`);
+        }
+        checkCommandTemplate(p.command);
+        return store.profiles.upsert({
+          name: p.name,
+          adapter: 'command',
+          command: p.command,
+          env: p.env ?? {},
+          needsInput: p.needsInput ?? null,
+        });
+      },
+      'profile.list': () => store.profiles.list(),
+      'profile.remove': (p) => {
+        const profile = store.profiles.byName(p.name);
+        if (!profile) throw new ErrandError('not_found', `There is no profile "${p.name}".`);
+        if (store.profiles.isUsed(profile.id)) {
+          throw new ErrandError('conflict', `Profile "${p.name}" is used by tasks, which keep it for retries; it was kept.`);
+        }
+        store.profiles.remove(profile.id);
+        return { removed: p.name };
+      },
+      'config.get': config,
+      'config.set': (p) => {
+        store.settings.set(p.key, p.value);
+        scheduler.poke();
+        return config();
+      },
+      'task.add': (p) => tasks.add(p),
+      'task.list': (p) => tasks.list(p),
+      'task.search': (p) => tasks.search(p),
+      'task.get': (p) => tasks.get(p.id),
+      'task.cancel': (p) => tasks.cancel(p.id),
+      'task.retry': (p) => tasks.retry(p.id),
+      'task.clean': (p) => tasks.clean(p.id, p.force ?? false),
+      'run.input': (p) => run.input(p),
+      'run.resize': (p) => run.resize(p),
+      'run.screen': (p) => run.screen(p),
+      'run.readLog': (p) => run.readLog(p),
+      'run.subscribe': (p, c) => run.subscribe(p, c),
+      'run.unsubscribe': (p, c) => run.unsubscribe(p, c),
+      'events.subscribe': (_p, c) => {
+        hub.watch(c);
+        return { tasks: tasks.list({ limit: 200 }).tasks };
+      },
+    };
+  }
+
+  async handle(request: ValidRequest, connection: Connection): Promise<unknown> {
+    const handler = this.handlers[request.method] as (p: unknown, c: Connection) => unknown;
+    return handler(request.params, connection);
+  }
+
+  disconnected(connection: Connection): void {
+    this.deps.hub.unwatch(connection.id);
+    this.runHandlers.disconnected(connection);
+  }
+}

@@ -1,0 +1,56 @@
+// The engine daemon's entry point: `node dist/engine.js` with ERRAND_HOME set.
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dataDirLayout, defaultDataDir } from '../../shared/data-dir.js';
+import { Engine } from './engine.js';
+import { InstanceLock } from './instance-lock.js';
+import { mkdirSync } from 'node:fs';
+
+/** Printed on stdout once the socket accepts connections; the CLI waits for it. */
+export const READY_LINE = 'errand-engine-ready';
+
+async function main(): Promise<number> {
+  const dataDir = defaultDataDir({ platform: process.platform, homeDir: homedir(), env: process.env });
+  const layout = dataDirLayout(dataDir);
+  mkdirSync(layout.root, { recursive: true, mode: 0o700 });
+  const lock = InstanceLock.acquire(layout.lockFile);
+  if (!lock) {
+    const pid = readPid(layout.pidFile);
+    console.error(`errand: an engine is already running for ${dataDir}${pid ? ` (pid ${pid})` : ''}; not starting another.`);
+    return 3;
+  }
+  let engine: Engine;
+  try {
+    engine = new Engine(dataDir);
+    await engine.start();
+  } catch (error) {
+    console.error(`errand: the engine could not start: ${(error as Error).message}`);
+    return 1;
+  }
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    process.on(signal, () => void engine.stop(`the engine received ${signal}`));
+  }
+  process.stdout.on('error', () => {});
+  process.stdout.write(`${READY_LINE} ${process.pid}\n`);
+  console.error(`[engine] pid ${process.pid} serving ${layout.socket}`);
+  await engine.stopped;
+  lock.release();
+  return 0;
+}
+
+function readPid(path: string): number | null {
+  try {
+    const pid = Number(readFileSync(path, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error('errand: the engine failed:', error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,40 @@
+// A crashed engine leaves runs marked live whose PTYs died with it: mark them interrupted, keep their logs.
+import { readFileSync } from 'node:fs';
+import type { DataDirLayout } from '../../shared/data-dir.js';
+import { runFiles } from '../../shared/data-dir.js';
+import { LIVE_RUN_STATUSES } from '../../shared/domain.js';
+import { signalGroup } from './runner/pty-process.js';
+import { logSize } from './runner/run-log.js';
+import type { RunUpdate } from './store/runs-store.js';
+import type { Store } from './store/store.js';
+
+export function recoverRuns(
+  store: Store,
+  layout: DataDirLayout,
+  record: (taskId: number, runId: number, fields: RunUpdate) => void,
+): number {
+  const orphans = store.runs.withStatus(LIVE_RUN_STATUSES);
+  for (const run of orphans) {
+    // Its terminal is gone, so it cannot be re-adopted; make sure nothing of it keeps running unseen.
+    if (run.pid && isProcessOfRun(run.pid, run.id)) signalGroup(run.pid, 'SIGKILL');
+    const logBytes = logSize(runFiles(layout, run.id).log);
+    if (logBytes > run.logBytes) store.runs.addChunk(run.id, run.logBytes, logBytes - run.logBytes, Date.now());
+    record(run.taskId, run.id, {
+      status: 'interrupted',
+      reason: `interrupted: the engine stopped unexpectedly while this run was ${run.status}. \`errand retry ${run.taskId}\` runs it again.`,
+      pid: null,
+      logBytes,
+      endedAt: Date.now(),
+    });
+  }
+  return orphans.length;
+}
+
+/** Whether `pid` is still that run's agent (its environment names the run), not a stranger that reused the pid. */
+function isProcessOfRun(pid: number, runId: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(`ERRAND_RUN_ID=${runId}`);
+  } catch {
+    return false;
+  }
+}

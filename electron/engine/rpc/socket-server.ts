@@ -1,0 +1,82 @@
+// The engine's socket: owner-only, every message validated before anything acts on it.
+import { chmodSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { Server } from 'node:net';
+import { ErrandError } from '../../../shared/protocol/errors.js';
+import type { DecodedLine } from '../../../shared/protocol/line-decoder.js';
+import { MAX_MESSAGE_BYTES } from '../../../shared/protocol/limits.js';
+import { salvageId, validateRequest } from '../../../shared/protocol/messages.js';
+import type { RequestId, ValidRequest } from '../../../shared/protocol/messages.js';
+import { Connection } from './connection.js';
+
+export type RequestHandler = (request: ValidRequest, connection: Connection) => Promise<unknown>;
+
+export class SocketServer {
+  private readonly server: Server;
+  readonly connections = new Set<Connection>();
+  onDisconnect: (connection: Connection) => void = () => {};
+
+  constructor(private readonly handle: RequestHandler) {
+    this.server = createServer((socket) => {
+      const connection = new Connection(
+        socket,
+        (line, conn) => void this.onLine(line, conn),
+        (conn) => {
+          this.connections.delete(conn);
+          this.onDisconnect(conn);
+        },
+      );
+      this.connections.add(connection);
+    });
+  }
+
+  listen(path: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(path, () => {
+        this.server.off('error', reject);
+        chmodSync(path, 0o600);
+        resolve();
+      });
+    });
+  }
+
+  close(reason: string): Promise<void> {
+    for (const connection of this.connections) connection.close(reason);
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async onLine(line: DecodedLine, connection: Connection): Promise<void> {
+    const started = performance.now();
+    let id: RequestId | null = null;
+    try {
+      if (line.kind === 'too_large') {
+        throw new ErrandError(
+          'message_too_large',
+          `A message of ${line.bytes} bytes is over the ${MAX_MESSAGE_BYTES}-byte limit and was ignored. Send less at once.`,
+        );
+      }
+      let value: unknown;
+      try {
+        value = JSON.parse(line.text);
+      } catch {
+        throw new ErrandError('parse_error', 'The message is not valid JSON. Send one JSON object per line.');
+      }
+      id = salvageId(value);
+      const request = validateRequest(value);
+      const result = await this.handle(request, connection);
+      connection.reply({ jsonrpc: '2.0', id: request.id, result, elapsedMs: elapsed(started) });
+    } catch (error) {
+      const protocolError =
+        error instanceof ErrandError
+          ? error.toJSON()
+          : { code: 'internal' as const, message: `The engine hit an unexpected error: ${(error as Error)?.message ?? error}. See engine.log.` };
+      if (!(error instanceof ErrandError)) console.error('[engine] request failed:', error);
+      connection.reply({ jsonrpc: '2.0', id, error: protocolError, elapsedMs: elapsed(started) });
+    }
+  }
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 1000) / 1000;
+}

@@ -1,0 +1,164 @@
+// Owns the live runs: starts them, routes input and subscriptions, records every status change.
+import type { RunInfo, RunStatus, TaskInfo } from '../../shared/domain.js';
+import { isLiveStatus } from '../../shared/domain.js';
+import { dataDirLayout, runFiles } from '../../shared/data-dir.js';
+import type { AttentionKind } from '../../shared/protocol/events.js';
+import { ErrandError } from '../../shared/protocol/errors.js';
+import type { EventHub } from './event-hub.js';
+import { RunSession } from './runner/run-session.js';
+import type { Store } from './store/store.js';
+import type { RunUpdate } from './store/runs-store.js';
+import type { Worktrees } from './worktrees/worktrees.js';
+
+/** At most one activity event per run in this interval. */
+export const ACTIVITY_INTERVAL_MS = 250;
+
+const ATTENTION: Partial<Record<RunStatus, AttentionKind>> = {
+  needs_input: 'needs_input',
+  failed: 'failed',
+  succeeded: 'finished',
+  interrupted: 'interrupted',
+};
+
+export class RunManager {
+  private readonly sessions = new Map<number, RunSession>();
+  private readonly repoOfRun = new Map<number, number>();
+  private readonly activityTimers = new Map<number, NodeJS.Timeout>();
+  private readonly latestLogBytes = new Map<number, number>();
+  /** Called whenever a run ends, so queued work can start. */
+  onRunEnded: () => void = () => {};
+
+  constructor(
+    private readonly store: Store,
+    private readonly hub: EventHub,
+    private readonly worktrees: Worktrees,
+    private readonly dataDir: string,
+  ) {}
+
+  get liveCount(): number {
+    return this.sessions.size;
+  }
+
+  liveCountForRepo(repoId: number): number {
+    let n = 0;
+    for (const r of this.repoOfRun.values()) if (r === repoId) n++;
+    return n;
+  }
+
+  session(taskId: number): RunSession {
+    const task = this.store.tasks.byId(taskId);
+    if (!task) throw new ErrandError('not_found', `There is no task ${taskId}. \`errand ls\` lists them.`);
+    const session = task.run ? this.sessions.get(task.run.id) : undefined;
+    if (!session) {
+      throw new ErrandError('not_running', `Task ${taskId} is ${task.status}: it has no live run. \`errand logs ${taskId}\` shows its output.`);
+    }
+    return session;
+  }
+
+  liveSession(runId: number): RunSession | undefined {
+    return this.sessions.get(runId);
+  }
+
+  /** Makes everything a live run printed so far readable from its log. */
+  flushIfLive(runId: number): void {
+    this.sessions.get(runId)?.output.flush();
+  }
+
+  start(task: TaskInfo): void {
+    const run = task.run!;
+    const repo = this.store.repos.byId(task.repoId)!;
+    const profile = this.store.profiles.byId(this.store.tasks.profileId(task.id)!)!;
+    const place = this.worktrees.placeFor(repo, task.id, task.prompt);
+    this.repoOfRun.set(run.id, repo.id);
+    const session = new RunSession(
+      { taskId: task.id, runId: run.id, prompt: task.prompt, repo, profile, place },
+      {
+        worktrees: this.worktrees,
+        files: runFiles(dataDirLayout(this.dataDir), run.id),
+        update: (fields) => this.record(task.id, run.id, fields),
+        indexChunk: (offset, length, at) => this.indexChunk(run.id, offset, length, at),
+        onActivity: (logBytes) => this.activity(task.id, run.id, logBytes),
+      },
+    );
+    this.sessions.set(run.id, session);
+    void session.done.finally(() => {
+      this.sessions.delete(run.id);
+      this.repoOfRun.delete(run.id);
+      const timer = this.activityTimers.get(run.id);
+      if (timer) clearTimeout(timer);
+      this.activityTimers.delete(run.id);
+      this.latestLogBytes.delete(run.id);
+      this.onRunEnded();
+    });
+  }
+
+  /** Persists a run's change and announces it; a status change also raises attention where the person is needed. */
+  record(taskId: number, runId: number, fields: RunUpdate): void {
+    const before = this.store.runs.byId(runId);
+    try {
+      this.store.runs.update(runId, fields);
+      if (fields.question) this.store.tasks.indexQuestion(taskId, fields.question);
+    } catch (error) {
+      console.error(`[engine] could not record run ${runId}: ${(error as Error).message}`);
+    }
+    if (!before || !fields.status || (fields.status === before.status && fields.question === undefined)) return;
+    const after: RunInfo = { ...before, ...this.store.runs.byId(runId) } as RunInfo;
+    const at = Date.now();
+    this.hub.emit({
+      type: 'run.status',
+      taskId,
+      runId,
+      status: fields.status,
+      previous: before.status,
+      reason: after.reason,
+      question: after.question,
+      exitCode: after.exitCode,
+      at,
+    });
+    const kind = ATTENTION[fields.status];
+    if (kind && fields.status !== before.status) {
+      const message = kind === 'needs_input' ? (after.question ?? 'waiting for input') : (after.reason ?? fields.status);
+      this.hub.emit({ type: 'attention', taskId, runId, kind, message, at });
+    }
+  }
+
+  async cancel(task: TaskInfo, reason: string): Promise<void> {
+    const run = task.run;
+    if (!run) return;
+    const session = this.sessions.get(run.id);
+    if (session) return session.cancel(reason);
+    if (run.status === 'queued') this.record(task.id, run.id, { status: 'cancelled', reason, endedAt: Date.now() });
+  }
+
+  /** Stops every live run as `interrupted`, so it can be resumed later (engine shutdown). */
+  async interruptAll(reason: string): Promise<void> {
+    await Promise.all([...this.sessions.values()].map((s) => s.cancel(reason, 'interrupted')));
+  }
+
+  isLive(run: RunInfo | null): boolean {
+    return run !== null && (this.sessions.has(run.id) || isLiveStatus(run.status));
+  }
+
+  private indexChunk(runId: number, offset: number, length: number, at: number): void {
+    try {
+      this.store.runs.addChunk(runId, offset, length, at);
+      this.store.runs.update(runId, { logBytes: offset + length });
+    } catch (error) {
+      console.error(`[engine] could not index output of run ${runId}: ${(error as Error).message}`);
+    }
+  }
+
+  private activity(taskId: number, runId: number, logBytes: number): void {
+    this.latestLogBytes.set(runId, logBytes);
+    if (this.activityTimers.has(runId)) return;
+    this.hub.emit({ type: 'run.activity', taskId, runId, logBytes, at: Date.now() });
+    this.activityTimers.set(
+      runId,
+      setTimeout(() => {
+        this.activityTimers.delete(runId);
+        const latest = this.latestLogBytes.get(runId);
+        if (latest !== undefined && latest !== logBytes) this.activity(taskId, runId, latest);
+      }, ACTIVITY_INTERVAL_MS),
+    );
+  }
+}

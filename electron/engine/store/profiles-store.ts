@@ -1,0 +1,77 @@
+import type { AdapterId, NeedsInputRule, ProfileInfo } from '../../../shared/domain.js';
+import type { Db } from './database.js';
+
+interface ProfileRow {
+  id: number;
+  name: string;
+  adapter: string;
+  command: string;
+  env: string;
+  needs_input: string | null;
+  created_at: number;
+}
+
+export interface ProfileFields {
+  name: string;
+  adapter: AdapterId;
+  command: string[];
+  env: Record<string, string>;
+  needsInput: NeedsInputRule | null;
+}
+
+function toProfile(row: ProfileRow): ProfileInfo {
+  return {
+    id: row.id,
+    name: row.name,
+    adapter: row.adapter as AdapterId,
+    command: JSON.parse(row.command) as string[],
+    env: JSON.parse(row.env) as Record<string, string>,
+    needsInput: row.needs_input ? (JSON.parse(row.needs_input) as NeedsInputRule) : null,
+    createdAt: row.created_at,
+  };
+}
+
+export class ProfilesStore {
+  constructor(private readonly db: Db) {}
+
+  byName(name: string): ProfileInfo | null {
+    const row = this.db.prepare('SELECT * FROM profiles WHERE name = ?').get(name) as ProfileRow | undefined;
+    return row ? toProfile(row) : null;
+  }
+
+  byId(id: number): ProfileInfo | null {
+    const row = this.db.prepare('SELECT * FROM profiles WHERE id = ?').get(id) as ProfileRow | undefined;
+    return row ? toProfile(row) : null;
+  }
+
+  list(): ProfileInfo[] {
+    return (this.db.prepare('SELECT * FROM profiles ORDER BY name').all() as ProfileRow[]).map(toProfile);
+  }
+
+  upsert(fields: ProfileFields): ProfileInfo {
+    this.db
+      .prepare(
+        `INSERT INTO profiles (name, adapter, command, env, needs_input, created_at)
+         VALUES (@name, @adapter, @command, @env, @needsInput, @now)
+         ON CONFLICT(name) DO UPDATE SET adapter = excluded.adapter, command = excluded.command,
+           env = excluded.env, needs_input = excluded.needs_input`,
+      )
+      .run({
+        name: fields.name,
+        adapter: fields.adapter,
+        command: JSON.stringify(fields.command),
+        env: JSON.stringify(fields.env),
+        needsInput: fields.needsInput ? JSON.stringify(fields.needsInput) : null,
+        now: Date.now(),
+      });
+    return this.byName(fields.name)!;
+  }
+
+  isUsed(id: number): boolean {
+    return this.db.prepare('SELECT 1 FROM tasks WHERE profile_id = ? LIMIT 1').get(id) !== undefined;
+  }
+
+  remove(id: number): void {
+    this.db.prepare('DELETE FROM profiles WHERE id = ?').run(id);
+  }
+}

@@ -1,0 +1,66 @@
+import type { RepoInfo } from '../../../shared/domain.js';
+import type { Db } from './database.js';
+
+interface RepoRow {
+  id: number;
+  path: string;
+  name: string;
+  base_branch: string;
+  setup_command: string | null;
+  copy_files: string;
+  max_running: number | null;
+  created_at: number;
+}
+
+export interface RepoFields {
+  path: string;
+  name: string;
+  baseBranch: string;
+  setupCommand: string | null;
+  copyFiles: string[];
+  maxRunning: number | null;
+}
+
+function toRepo(row: RepoRow): RepoInfo {
+  return {
+    id: row.id,
+    path: row.path,
+    name: row.name,
+    baseBranch: row.base_branch,
+    setupCommand: row.setup_command,
+    copyFiles: JSON.parse(row.copy_files) as string[],
+    maxRunning: row.max_running,
+    createdAt: row.created_at,
+  };
+}
+
+export class ReposStore {
+  constructor(private readonly db: Db) {}
+
+  byPath(path: string): RepoInfo | null {
+    const row = this.db.prepare('SELECT * FROM repos WHERE path = ?').get(path) as RepoRow | undefined;
+    return row ? toRepo(row) : null;
+  }
+
+  byId(id: number): RepoInfo | null {
+    const row = this.db.prepare('SELECT * FROM repos WHERE id = ?').get(id) as RepoRow | undefined;
+    return row ? toRepo(row) : null;
+  }
+
+  list(): RepoInfo[] {
+    return (this.db.prepare('SELECT * FROM repos ORDER BY path').all() as RepoRow[]).map(toRepo);
+  }
+
+  /** Inserts the repo, or updates the given fields of the one at the same path. */
+  upsert(fields: RepoFields): RepoInfo {
+    this.db
+      .prepare(
+        `INSERT INTO repos (path, name, base_branch, setup_command, copy_files, max_running, created_at)
+         VALUES (@path, @name, @baseBranch, @setupCommand, @copyFiles, @maxRunning, @now)
+         ON CONFLICT(path) DO UPDATE SET name = excluded.name, base_branch = excluded.base_branch,
+           setup_command = excluded.setup_command, copy_files = excluded.copy_files, max_running = excluded.max_running`,
+      )
+      .run({ ...fields, copyFiles: JSON.stringify(fields.copyFiles), now: Date.now() });
+    return this.byPath(fields.path)!;
+  }
+}

@@ -1,0 +1,35 @@
+import type { Db } from './database.js';
+import { openDatabase } from './database.js';
+import { EventsStore } from './events-store.js';
+import { ProfilesStore } from './profiles-store.js';
+import { ReposStore } from './repos-store.js';
+import { RunsStore } from './runs-store.js';
+import { SettingsStore } from './settings-store.js';
+import { TasksStore } from './tasks-store.js';
+
+/** Every table of the engine's database, behind one handle. */
+export class Store {
+  readonly repos: ReposStore;
+  readonly profiles: ProfilesStore;
+  readonly tasks: TasksStore;
+  readonly runs: RunsStore;
+  readonly settings: SettingsStore;
+  readonly events: EventsStore;
+
+  constructor(readonly db: Db) {
+    this.repos = new ReposStore(db);
+    this.profiles = new ProfilesStore(db);
+    this.tasks = new TasksStore(db);
+    this.runs = new RunsStore(db);
+    this.settings = new SettingsStore(db);
+    this.events = new EventsStore(db);
+  }
+
+  static open(path: string): Store {
+    return new Store(openDatabase(path));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

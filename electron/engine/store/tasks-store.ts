@@ -1,0 +1,126 @@
+import type { RunStatus, TaskInfo } from '../../../shared/domain.js';
+import type { Db } from './database.js';
+import { toRun } from './runs-store.js';
+import type { RunRow } from './runs-store.js';
+
+interface TaskJoinRow {
+  t_id: number;
+  t_prompt: string;
+  t_repo_id: number;
+  t_priority: number;
+  t_created_at: number;
+  repo_path: string;
+  profile_name: string;
+}
+
+type JoinedRow = TaskJoinRow & Partial<RunRow>;
+
+const SELECT_TASKS = `
+  SELECT t.id AS t_id, t.prompt AS t_prompt, t.repo_id AS t_repo_id, t.priority AS t_priority,
+         t.created_at AS t_created_at, rp.path AS repo_path, p.name AS profile_name, r.*
+  FROM tasks t
+  JOIN repos rp ON rp.id = t.repo_id
+  JOIN profiles p ON p.id = t.profile_id
+  LEFT JOIN runs r ON r.id = t.current_run_id`;
+
+function toTask(row: JoinedRow): TaskInfo {
+  const run = row.id !== undefined && row.id !== null ? toRun(row as RunRow) : null;
+  return {
+    id: row.t_id,
+    prompt: row.t_prompt,
+    repoId: row.t_repo_id,
+    repoPath: row.repo_path,
+    profile: row.profile_name,
+    priority: row.t_priority,
+    createdAt: row.t_created_at,
+    status: run?.status ?? 'queued',
+    run,
+    waitReason: null,
+  };
+}
+
+export interface NewTask {
+  prompt: string;
+  repoId: number;
+  profileId: number;
+  priority: number;
+}
+
+export class TasksStore {
+  constructor(private readonly db: Db) {}
+
+  /** Inserts the task, indexes its prompt for search, and returns its id. */
+  insert(task: NewTask): number {
+    return this.db.transaction(() => {
+      const { lastInsertRowid } = this.db
+        .prepare('INSERT INTO tasks (prompt, repo_id, profile_id, priority, created_at) VALUES (?, ?, ?, ?, ?)')
+        .run(task.prompt, task.repoId, task.profileId, task.priority, Date.now());
+      const id = Number(lastInsertRowid);
+      this.db.prepare("INSERT INTO search_text (body, kind, task_id) VALUES (?, 'prompt', ?)").run(task.prompt, id);
+      return id;
+    })();
+  }
+
+  indexQuestion(taskId: number, question: string): void {
+    this.db.prepare("INSERT INTO search_text (body, kind, task_id) VALUES (?, 'question', ?)").run(question, taskId);
+  }
+
+  byId(id: number): TaskInfo | null {
+    const row = this.db.prepare(`${SELECT_TASKS} WHERE t.id = ?`).get(id) as JoinedRow | undefined;
+    return row ? toTask(row) : null;
+  }
+
+  profileId(taskId: number): number | null {
+    const row = this.db.prepare('SELECT profile_id FROM tasks WHERE id = ?').get(taskId) as
+      | { profile_id: number }
+      | undefined;
+    return row?.profile_id ?? null;
+  }
+
+  /** Newest first. With statuses, only tasks whose current run has one of them (served by the runs status index). */
+  list(statuses: readonly RunStatus[] | undefined, limit: number): { tasks: TaskInfo[]; total: number } {
+    if (!statuses || statuses.length === 0) {
+      const rows = this.db.prepare(`${SELECT_TASKS} ORDER BY t.id DESC LIMIT ?`).all(limit) as JoinedRow[];
+      const total = (this.db.prepare('SELECT count(*) AS n FROM tasks').get() as { n: number }).n;
+      return { tasks: rows.map(toTask), total };
+    }
+    const marks = statuses.map(() => '?').join(', ');
+    const rows = this.db
+      .prepare(`${SELECT_TASKS} WHERE r.status IN (${marks}) ORDER BY t.id DESC LIMIT ?`)
+      .all(...statuses, limit) as JoinedRow[];
+    const total = (
+      this.db
+        .prepare(`SELECT count(*) AS n FROM runs r JOIN tasks t ON t.current_run_id = r.id WHERE r.status IN (${marks})`)
+        .get(...statuses) as { n: number }
+    ).n;
+    return { tasks: rows.map(toTask), total };
+  }
+
+  /** Queued current runs in start order: priority first, then first in, first out. */
+  queued(): TaskInfo[] {
+    return (
+      this.db.prepare(`${SELECT_TASKS} WHERE r.status = 'queued' ORDER BY t.priority DESC, r.id ASC`).all() as JoinedRow[]
+    ).map(toTask);
+  }
+
+  search(query: string, limit: number): TaskInfo[] {
+    const rows = this.db
+      .prepare(
+        `${SELECT_TASKS} WHERE t.id IN (
+           SELECT task_id FROM search_text WHERE search_text MATCH ? ORDER BY rowid DESC LIMIT ?
+         ) ORDER BY t.id DESC`,
+      )
+      .all(toFtsQuery(query), limit) as JoinedRow[];
+    return rows.map(toTask);
+  }
+}
+
+/** Treats the person's words as plain terms (prefix-matched), so FTS syntax in them cannot error or inject. */
+export function toFtsQuery(query: string): string {
+  const terms = query.match(/[\p{L}\p{N}_]+/gu) ?? [];
+  if (terms.length === 0) return '""';
+  return terms
+    .slice(0, 32)
+    .map((t) => `"${t}"*`)
+    .join(' ');
+}

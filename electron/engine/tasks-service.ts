@@ -1,0 +1,117 @@
+// What the person can do to tasks: file one, cancel, retry, clean up its worktree, list and search.
+import type { RepoInfo, TaskInfo } from '../../shared/domain.js';
+import { isFinalStatus } from '../../shared/domain.js';
+import { ErrandError } from '../../shared/protocol/errors.js';
+import type { MethodParams, TaskDetail } from '../../shared/protocol/methods.js';
+import type { EventHub } from './event-hub.js';
+import type { RunManager } from './run-manager.js';
+import type { Scheduler } from './scheduler.js';
+import type { Store } from './store/store.js';
+import { checkRepo } from './worktrees/repo-check.js';
+import { safeRelative } from './worktrees/worktrees.js';
+import type { Worktrees } from './worktrees/worktrees.js';
+
+export const DEFAULT_LIST_LIMIT = 50;
+
+export class TasksService {
+  constructor(
+    private readonly store: Store,
+    private readonly hub: EventHub,
+    private readonly runs: RunManager,
+    private readonly scheduler: Scheduler,
+    private readonly worktrees: Worktrees,
+  ) {}
+
+  async addRepo(params: MethodParams<'repo.add'>): Promise<RepoInfo> {
+    const checked = await checkRepo(params.path);
+    const existing = this.store.repos.byPath(checked.root);
+    const baseBranch = params.baseBranch ?? existing?.baseBranch ?? checked.currentBranch;
+    if (!baseBranch) {
+      throw new ErrandError(
+        'repo_invalid',
+        `${checked.root} is on a detached HEAD, so Errand cannot tell which branch to start from. Pass --base <branch>.`,
+      );
+    }
+    const copyFiles = (params.copyFiles ?? existing?.copyFiles ?? []).map(safeRelative);
+    return this.store.repos.upsert({
+      path: checked.root,
+      name: checked.root.split('/').pop() || checked.root,
+      baseBranch,
+      setupCommand: params.setupCommand !== undefined ? params.setupCommand : (existing?.setupCommand ?? null),
+      copyFiles,
+      maxRunning: params.maxRunning !== undefined ? params.maxRunning : (existing?.maxRunning ?? null),
+    });
+  }
+
+  async add(params: MethodParams<'task.add'>): Promise<TaskInfo> {
+    const profile = this.store.profiles.byName(params.profile);
+    if (!profile) {
+      throw new ErrandError('not_found', `There is no profile "${params.profile}". \`errand profile ls\` lists them; \`errand profile add\` makes one.`);
+    }
+    const known = this.store.repos.byPath(params.repo);
+    const repo = known ?? (await this.addRepo({ path: params.repo }));
+    const taskId = this.store.tasks.insert({
+      prompt: params.prompt,
+      repoId: repo.id,
+      profileId: profile.id,
+      priority: params.priority ?? 0,
+    });
+    const run = this.store.runs.create(taskId);
+    const task = this.store.tasks.byId(taskId)!;
+    this.hub.emit({ type: 'task.created', task });
+    this.hub.emit({ type: 'run.created', run });
+    this.scheduler.pass();
+    return this.scheduler.withWaitReason(this.store.tasks.byId(taskId)!);
+  }
+
+  get(id: number): TaskDetail {
+    const task = this.task(id);
+    return { task: this.scheduler.withWaitReason(task), runs: this.store.runs.forTask(id) };
+  }
+
+  list(params: MethodParams<'task.list'>): { tasks: TaskInfo[]; total: number } {
+    const { tasks, total } = this.store.tasks.list(params?.status, params?.limit ?? DEFAULT_LIST_LIMIT);
+    return { tasks: tasks.map((t) => this.scheduler.withWaitReason(t)), total };
+  }
+
+  search(params: MethodParams<'task.search'>): { tasks: TaskInfo[] } {
+    const tasks = this.store.tasks.search(params.query, params.limit ?? DEFAULT_LIST_LIMIT);
+    return { tasks: tasks.map((t) => this.scheduler.withWaitReason(t)) };
+  }
+
+  async cancel(id: number): Promise<TaskInfo> {
+    const task = this.task(id);
+    if (task.run && isFinalStatus(task.run.status)) {
+      throw new ErrandError('conflict', `Task ${id} already ended (${task.status}); there is nothing to cancel.`);
+    }
+    await this.runs.cancel(task, 'cancelled by you');
+    this.scheduler.poke();
+    return this.task(id);
+  }
+
+  retry(id: number): TaskInfo {
+    const task = this.task(id);
+    if (!task.run || !isFinalStatus(task.run.status)) {
+      throw new ErrandError('conflict', `Task ${id} is ${task.status}; only a task that ended can be retried.`);
+    }
+    const run = this.store.runs.create(id);
+    this.hub.emit({ type: 'run.created', run });
+    this.scheduler.pass();
+    return this.scheduler.withWaitReason(this.task(id));
+  }
+
+  async clean(id: number, force: boolean): Promise<{ removed: string[] }> {
+    const task = this.task(id);
+    if (this.runs.isLive(task.run)) {
+      throw new ErrandError('conflict', `Task ${id} is ${task.status}; cancel it before removing its worktree.`);
+    }
+    const repo = this.store.repos.byId(task.repoId)!;
+    return { removed: await this.worktrees.remove(repo, this.worktrees.placeFor(repo, id, task.prompt), force) };
+  }
+
+  private task(id: number): TaskInfo {
+    const task = this.store.tasks.byId(id);
+    if (!task) throw new ErrandError('not_found', `There is no task ${id}. \`errand ls\` lists them.`);
+    return task;
+  }
+}

@@ -1,0 +1,51 @@
+// Where Errand keeps its state. Pure: callers pass in what they know of the platform and environment.
+
+export interface PlatformFacts {
+  platform: string;
+  homeDir: string;
+  env: Record<string, string | undefined>;
+}
+
+/** $ERRAND_HOME, else the OS's per-user app-data directory. */
+export function defaultDataDir({ platform, homeDir, env }: PlatformFacts): string {
+  if (env.ERRAND_HOME) return env.ERRAND_HOME;
+  if (platform === 'darwin') return `${homeDir}/Library/Application Support/Errand`;
+  if (platform === 'win32') return `${env.APPDATA ?? `${homeDir}\\AppData\\Roaming`}\\Errand`;
+  return `${env.XDG_DATA_HOME || `${homeDir}/.local/share`}/errand`;
+}
+
+export interface DataDirLayout {
+  root: string;
+  socket: string;
+  pidFile: string;
+  lockFile: string;
+  database: string;
+  engineLog: string;
+  runs: string;
+  worktrees: string;
+}
+
+export function dataDirLayout(root: string): DataDirLayout {
+  const at = (name: string) => `${root.replace(/[\\/]+$/, '')}/${name}`;
+  return {
+    root,
+    socket: at('engine.sock'),
+    pidFile: at('engine.pid'),
+    lockFile: at('engine.lock'),
+    database: at('errand.db'),
+    engineLog: at('engine.log'),
+    runs: at('runs'),
+    worktrees: at('worktrees'),
+  };
+}
+
+export interface RunFiles {
+  dir: string;
+  log: string;
+  prompt: string;
+}
+
+export function runFiles(layout: DataDirLayout, runId: number): RunFiles {
+  const dir = `${layout.runs}/${runId}`;
+  return { dir, log: `${dir}/output.log`, prompt: `${dir}/prompt.txt` };
+}

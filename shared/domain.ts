@@ -1,0 +1,116 @@
+// Domain types shared by the engine, its clients and the renderer. Plain data only.
+
+export const RUN_STATUSES = [
+  'queued',
+  'starting',
+  'running',
+  'needs_input',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'interrupted',
+  'unknown',
+] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** Statuses in which a process may be alive and the engine owns it. */
+export const LIVE_RUN_STATUSES: readonly RunStatus[] = ['starting', 'running', 'needs_input'];
+export const FINAL_RUN_STATUSES: readonly RunStatus[] = [
+  'succeeded',
+  'failed',
+  'cancelled',
+  'interrupted',
+  'unknown',
+];
+
+export function isLiveStatus(status: RunStatus): boolean {
+  return LIVE_RUN_STATUSES.includes(status);
+}
+
+export function isFinalStatus(status: RunStatus): boolean {
+  return FINAL_RUN_STATUSES.includes(status);
+}
+
+/** Why a queued task has not started yet. */
+export type WaitReason = 'global_cap' | 'repo_cap';
+
+export const ADAPTER_IDS = ['command'] as const;
+export type AdapterId = (typeof ADAPTER_IDS)[number];
+
+export interface RepoInfo {
+  id: number;
+  path: string;
+  name: string;
+  baseBranch: string;
+  setupCommand: string | null;
+  copyFiles: string[];
+  maxRunning: number | null;
+  createdAt: number;
+}
+
+export interface NeedsInputRule {
+  /** A JavaScript regular expression tested against the last lines of the screen. */
+  pattern: string;
+  /** How long the output must stay quiet before the rule is tested. */
+  quietMs: number;
+  /** How many screen lines, counted from the bottom, the pattern sees. */
+  lines: number;
+}
+
+export interface ProfileInfo {
+  id: number;
+  name: string;
+  adapter: AdapterId;
+  /** argv template; `{prompt}` and `{prompt_file}` are replaced per run. Without either the prompt goes to stdin. */
+  command: string[];
+  env: Record<string, string>;
+  needsInput: NeedsInputRule | null;
+  createdAt: number;
+}
+
+export interface RunInfo {
+  id: number;
+  taskId: number;
+  attempt: number;
+  status: RunStatus;
+  command: string[] | null;
+  worktree: string | null;
+  branch: string | null;
+  pid: number | null;
+  exitCode: number | null;
+  /** Why the run ended the way it did, or what it is waiting for: shown to the person as is. */
+  reason: string | null;
+  question: string | null;
+  logBytes: number;
+  createdAt: number;
+  startedAt: number | null;
+  endedAt: number | null;
+}
+
+export interface TaskInfo {
+  id: number;
+  prompt: string;
+  repoId: number;
+  repoPath: string;
+  profile: string;
+  priority: number;
+  createdAt: number;
+  /** The latest run's status. */
+  status: RunStatus;
+  run: RunInfo | null;
+  waitReason: WaitReason | null;
+}
+
+export interface EngineStatus {
+  pid: number;
+  version: string;
+  dataDir: string;
+  startedAt: number;
+  clients: number;
+  running: number;
+  queued: number;
+  maxRunning: number;
+}
+
+export const CONFIG_KEYS = ['max-running'] as const;
+export type ConfigKey = (typeof CONFIG_KEYS)[number];

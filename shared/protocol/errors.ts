@@ -1,0 +1,44 @@
+// Errors cross the protocol as { code, message }. Codes are stable; messages say what went wrong and what to do.
+
+export const ERROR_CODES = [
+  'parse_error',
+  'invalid_request',
+  'unknown_method',
+  'invalid_params',
+  'message_too_large',
+  'not_found',
+  'conflict',
+  'repo_invalid',
+  'unsafe',
+  'not_running',
+  'engine_stopping',
+  'disk_full',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ProtocolError {
+  code: ErrorCode;
+  message: string;
+}
+
+/** An error meant for the person: thrown in the engine, carried as { code, message } to the client. */
+export class ErrandError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ErrandError';
+  }
+
+  toJSON(): ProtocolError {
+    return { code: this.code, message: this.message };
+  }
+}
+
+export function isProtocolError(value: unknown): value is ProtocolError {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.code === 'string' && typeof v.message === 'string';
+}

@@ -1,0 +1,28 @@
+// Events the engine pushes to clients, as JSON-RPC notifications { method: 'event', params: EngineEvent }.
+import type { RunInfo, RunStatus, TaskInfo } from '../domain.js';
+
+export type AttentionKind = 'needs_input' | 'failed' | 'finished' | 'interrupted';
+
+export type EngineEvent =
+  | { type: 'task.created'; task: TaskInfo }
+  | { type: 'run.created'; run: RunInfo }
+  | {
+      type: 'run.status';
+      taskId: number;
+      runId: number;
+      status: RunStatus;
+      previous: RunStatus;
+      reason: string | null;
+      question: string | null;
+      exitCode: number | null;
+      at: number;
+    }
+  /** Throttled: that a run printed, and how much in all; the bytes themselves go to run subscribers only. */
+  | { type: 'run.activity'; taskId: number; runId: number; logBytes: number; at: number }
+  /** To subscribers of one run: output bytes (base64) starting at `offset` of its log. */
+  | { type: 'run.output'; taskId: number; runId: number; offset: number; data: string }
+  /** To a subscriber that fell too far behind: its live stream stopped; read the log from `offset` to catch up. */
+  | { type: 'run.dropped'; taskId: number; runId: number; offset: number; reason: string }
+  | { type: 'attention'; taskId: number; runId: number; kind: AttentionKind; message: string; at: number };
+
+export type EngineEventType = EngineEvent['type'];

@@ -1,0 +1,9 @@
+/** One protocol message (a JSON line) may not exceed this; larger ones are refused unread. */
+export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+/** Prompts are kept whole up to this many UTF-16 code units (a 1 MB paste fits with room to spare). */
+export const MAX_PROMPT_CHARS = 4 * 1024 * 1024;
+/** Keystrokes or a reply sent to a running agent in one message. */
+export const MAX_INPUT_CHARS = 256 * 1024;
+/** The most bytes of a run log returned by one read. */
+export const MAX_LOG_READ_BYTES = 1024 * 1024;
+export const MAX_LIST_LIMIT = 1000;

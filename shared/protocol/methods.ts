@@ -1,0 +1,150 @@
+// Every request the engine accepts: its name, its params schema, and the shape of its result.
+// The engine validates params against these schemas before anything acts on them.
+import { z } from 'zod';
+import { CONFIG_KEYS, RUN_STATUSES } from '../domain.js';
+import type {
+  EngineStatus,
+  ProfileInfo,
+  RepoInfo,
+  RunInfo,
+  RunStatus,
+  TaskInfo,
+} from '../domain.js';
+import { MAX_INPUT_CHARS, MAX_LIST_LIMIT, MAX_LOG_READ_BYTES, MAX_PROMPT_CHARS } from './limits.js';
+
+const NO_NUL = /^[^\u0000]*$/;
+const text = (max: number) =>
+  z.string().max(max).regex(NO_NUL, 'must not contain NUL characters (U+0000): no program can receive them as an argument');
+const name = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'use 1–64 letters, digits, dots, dashes or underscores');
+const absPath = text(4096).refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'must be an absolute path');
+const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const termSize = { cols: z.number().int().min(2).max(1000), rows: z.number().int().min(1).max(500) };
+const empty = z.strictObject({}).optional();
+
+export const needsInputRuleSchema = z.strictObject({
+  pattern: text(1000).refine(isValidRegExp, 'is not a valid regular expression'),
+  quietMs: z.number().int().min(100).max(600_000).default(1500),
+  lines: z.number().int().min(1).max(100).default(5),
+});
+
+function isValidRegExp(pattern: string): boolean {
+  try {
+    new RegExp(pattern, 'm');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const envSchema = z
+  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment names use letters, digits and _'), text(32_768))
+  .refine((env) => Object.keys(env).length <= 200, 'at most 200 variables');
+
+export const methodSchemas = {
+  'engine.status': empty,
+  'engine.stop': z.strictObject({ force: z.boolean().optional() }).optional(),
+
+  'repo.add': z.strictObject({
+    path: absPath,
+    baseBranch: text(255).optional(),
+    setupCommand: text(10_000).nullable().optional(),
+    copyFiles: z.array(text(4096)).max(100).optional(),
+    maxRunning: z.number().int().min(1).max(1000).nullable().optional(),
+  }),
+  'repo.list': empty,
+
+  'profile.add': z.strictObject({
+    name,
+    command: z.array(text(MAX_PROMPT_CHARS)).min(1).max(1000),
+    env: envSchema.optional(),
+    needsInput: needsInputRuleSchema.nullable().optional(),
+    replace: z.boolean().optional(),
+  }),
+  'profile.list': empty,
+  'profile.remove': z.strictObject({ name }),
+
+  'config.get': empty,
+  'config.set': z.strictObject({ key: z.enum(CONFIG_KEYS), value: z.number().int().min(1).max(1000) }),
+
+  'task.add': z.strictObject({
+    prompt: text(MAX_PROMPT_CHARS).refine((p) => p.trim().length > 0, 'is empty: say what the agent should do'),
+    repo: absPath,
+    profile: name,
+    priority: z.number().int().min(-1000).max(1000).optional(),
+  }),
+  'task.list': z
+    .strictObject({
+      status: z.array(z.enum(RUN_STATUSES)).max(RUN_STATUSES.length).optional(),
+      limit: z.number().int().min(1).max(MAX_LIST_LIMIT).optional(),
+    })
+    .optional(),
+  'task.search': z.strictObject({ query: text(1000).min(1), limit: z.number().int().min(1).max(MAX_LIST_LIMIT).optional() }),
+  'task.get': z.strictObject({ id }),
+  'task.cancel': z.strictObject({ id }),
+  'task.retry': z.strictObject({ id }),
+  'task.clean': z.strictObject({ id, force: z.boolean().optional() }),
+
+  'run.input': z.strictObject({ taskId: id, data: z.string().min(1).max(MAX_INPUT_CHARS) }),
+  'run.resize': z.strictObject({ taskId: id, ...termSize }),
+  'run.screen': z.strictObject({ taskId: id }),
+  'run.readLog': z.strictObject({
+    taskId: id,
+    runId: id.optional(),
+    offset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    length: z.number().int().min(1).max(MAX_LOG_READ_BYTES),
+  }),
+  'run.subscribe': z.strictObject({ taskId: id, attach: z.strictObject(termSize).optional() }),
+  'run.unsubscribe': z.strictObject({ taskId: id }),
+
+  'events.subscribe': empty,
+} as const;
+
+export type Method = keyof typeof methodSchemas;
+export type MethodParams<M extends Method> = z.output<(typeof methodSchemas)[M]>;
+export type MethodInput<M extends Method> = z.input<(typeof methodSchemas)[M]>;
+
+export interface TaskDetail {
+  task: TaskInfo;
+  runs: RunInfo[];
+}
+
+export interface Subscription {
+  runId: number;
+  status: RunStatus;
+  /** Bytes of the log written before this subscription: live output events start exactly here. */
+  offset: number;
+  /** For an attach: the current screen as escape sequences that redraw it. */
+  screen?: string;
+}
+
+export interface MethodResults {
+  'engine.status': EngineStatus;
+  'engine.stop': { stopping: true };
+  'repo.add': RepoInfo;
+  'repo.list': RepoInfo[];
+  'profile.add': ProfileInfo;
+  'profile.list': ProfileInfo[];
+  'profile.remove': { removed: string };
+  'config.get': { maxRunning: number; defaultMaxRunning: number };
+  'config.set': { maxRunning: number; defaultMaxRunning: number };
+  'task.add': TaskInfo;
+  'task.list': { tasks: TaskInfo[]; total: number };
+  'task.search': { tasks: TaskInfo[] };
+  'task.get': TaskDetail;
+  'task.cancel': TaskInfo;
+  'task.retry': TaskInfo;
+  'task.clean': { removed: string[] };
+  'run.input': { written: number };
+  'run.resize': { cols: number; rows: number };
+  'run.screen': { runId: number; cols: number; rows: number; lines: string[] };
+  'run.readLog': { runId: number; offset: number; data: string; size: number };
+  'run.subscribe': Subscription;
+  'run.unsubscribe': { unsubscribed: boolean };
+  'events.subscribe': { tasks: TaskInfo[] };
+}
+
+export function isMethod(name: string): name is Method {
+  return Object.prototype.hasOwnProperty.call(methodSchemas, name);
+}
