@@ -221,6 +221,7 @@ export class RunSession {
     if (!this.proc?.isAlive || !['running', 'needs_input'].includes(this.status)) return;
     const lines = await this.screen.lines(this.output.logBytes);
     if (!this.proc.isAlive || Date.now() - this.lastOutputAt < quietMs) return;
+    while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop();
     const signal = this.interpreter.onQuiet(lines.slice(-this.interpreter.screenLines));
     if (!signal || signal.status === this.status) return;
     if (signal.status === 'needs_input') this.setStatus('needs_input', { question: signal.question });

@@ -6,7 +6,8 @@ export class EventsStore {
   constructor(private readonly db: Db) {}
 
   append(event: EngineEvent): void {
-    const taskId = 'taskId' in event ? event.taskId : event.type === 'task.created' ? event.task.id : null;
+    const taskId =
+      'taskId' in event ? event.taskId : event.type === 'task.created' ? event.task.id : event.type === 'run.created' ? event.run.taskId : null;
     const runId = 'runId' in event ? event.runId : event.type === 'run.created' ? event.run.id : null;
     this.db
       .prepare('INSERT INTO events (at, type, task_id, run_id, data) VALUES (?, ?, ?, ?, ?)')
