@@ -5,8 +5,8 @@ import type { EngineEvent } from '../../shared/protocol/events.js';
 import { ErrandError, isProtocolError } from '../../shared/protocol/errors.js';
 import { LineDecoder } from '../../shared/protocol/line-decoder.js';
 import { MAX_MESSAGE_BYTES } from '../../shared/protocol/limits.js';
-import { encodeMessage } from '../../shared/protocol/messages.js';
-import type { ServerMessage } from '../../shared/protocol/messages.js';
+import { encodeMessage } from '../../shared/protocol/wire.js';
+import type { ServerMessage } from '../../shared/protocol/wire.js';
 import type { Method, MethodInput, MethodResults } from '../../shared/protocol/methods.js';
 
 interface Pending {

@@ -1,30 +1,8 @@
-// The wire format: one JSON object per line (JSON-RPC 2.0 shape) in both directions.
-import type { EngineEvent } from './events.js';
-import type { ProtocolError } from './errors.js';
+// Checks an incoming request against the envelope and its method's schema before anything acts on it.
 import { ErrandError } from './errors.js';
 import { isMethod, methodSchemas } from './methods.js';
 import type { Method, MethodParams } from './methods.js';
-
-export type RequestId = number | string;
-
-export interface RequestMessage {
-  jsonrpc: '2.0';
-  id: RequestId;
-  method: string;
-  params?: unknown;
-}
-
-export type ResponseMessage =
-  | { jsonrpc: '2.0'; id: RequestId | null; result: unknown; elapsedMs?: number }
-  | { jsonrpc: '2.0'; id: RequestId | null; error: ProtocolError; elapsedMs?: number };
-
-export interface EventMessage {
-  jsonrpc: '2.0';
-  method: 'event';
-  params: EngineEvent;
-}
-
-export type ServerMessage = ResponseMessage | EventMessage;
+import type { RequestId } from './wire.js';
 
 export interface ValidRequest<M extends Method = Method> {
   id: RequestId;
@@ -69,8 +47,4 @@ export function validateRequest(value: unknown): ValidRequest {
     throw new ErrandError('invalid_params', `${msg.method}: ${where} ${issue?.message ?? 'is invalid'}`);
   }
   return { id: msg.id, method: msg.method, params: parsed.data as MethodParams<Method> };
-}
-
-export function encodeMessage(message: RequestMessage | ServerMessage): string {
-  return JSON.stringify(message) + '\n';
 }

@@ -4,8 +4,8 @@ import type { EngineEvent } from '../../../shared/protocol/events.js';
 import { LineDecoder } from '../../../shared/protocol/line-decoder.js';
 import type { DecodedLine } from '../../../shared/protocol/line-decoder.js';
 import { MAX_MESSAGE_BYTES } from '../../../shared/protocol/limits.js';
-import { encodeMessage } from '../../../shared/protocol/messages.js';
-import type { ResponseMessage } from '../../../shared/protocol/messages.js';
+import { encodeMessage } from '../../../shared/protocol/wire.js';
+import type { ResponseMessage } from '../../../shared/protocol/wire.js';
 import type { Watcher } from '../event-hub.js';
 
 let nextConnectionId = 1;

@@ -6,7 +6,8 @@ import { ErrandError } from '../../../shared/protocol/errors.js';
 import type { DecodedLine } from '../../../shared/protocol/line-decoder.js';
 import { MAX_MESSAGE_BYTES } from '../../../shared/protocol/limits.js';
 import { salvageId, validateRequest } from '../../../shared/protocol/messages.js';
-import type { RequestId, ValidRequest } from '../../../shared/protocol/messages.js';
+import type { ValidRequest } from '../../../shared/protocol/messages.js';
+import type { RequestId } from '../../../shared/protocol/wire.js';
 import { Connection } from './connection.js';
 
 export type RequestHandler = (request: ValidRequest, connection: Connection) => Promise<unknown>;
