@@ -1,6 +1,7 @@
 // What the person can do to tasks: file one, cancel, retry, clean up its worktree, list and search.
 import type { RepoInfo, TaskInfo } from '../../shared/domain.js';
-import { isFinalStatus } from '../../shared/domain.js';
+import { isFinalStatus, LIVE_RUN_STATUSES } from '../../shared/domain.js';
+import { MAX_LIST_LIMIT } from '../../shared/protocol/limits.js';
 import { ErrandError } from '../../shared/protocol/errors.js';
 import type { MethodParams, TaskDetail } from '../../shared/protocol/methods.js';
 import type { EventHub } from './event-hub.js';
@@ -12,6 +13,7 @@ import { safeRelative } from './worktrees/worktrees.js';
 import type { Worktrees } from './worktrees/worktrees.js';
 
 export const DEFAULT_LIST_LIMIT = 50;
+const SNAPSHOT_RECENT = 100;
 
 export class TasksService {
   constructor(
@@ -72,6 +74,14 @@ export class TasksService {
   list(params: MethodParams<'task.list'>): { tasks: TaskInfo[]; total: number } {
     const { tasks, total } = this.store.tasks.list(params?.status, params?.limit ?? DEFAULT_LIST_LIMIT);
     return { tasks: tasks.map((t) => this.scheduler.withWaitReason(t)), total };
+  }
+
+  /** What a new client starts from: every task that is queued or live, and the most recent others. */
+  snapshot(): TaskInfo[] {
+    const byId = new Map<number, TaskInfo>();
+    for (const t of this.store.tasks.list(['queued', ...LIVE_RUN_STATUSES], MAX_LIST_LIMIT).tasks) byId.set(t.id, t);
+    for (const t of this.store.tasks.list(undefined, SNAPSHOT_RECENT).tasks) byId.set(t.id, t);
+    return [...byId.values()].sort((a, b) => b.id - a.id).map((t) => this.scheduler.withWaitReason(t));
   }
 
   search(params: MethodParams<'task.search'>): { tasks: TaskInfo[] } {

@@ -87,7 +87,7 @@ export class RequestRouter {
       'run.unsubscribe': (p, c) => run.unsubscribe(p, c),
       'events.subscribe': (_p, c) => {
         hub.watch(c);
-        return { tasks: tasks.list({ limit: 200 }).tasks };
+        return { tasks: tasks.snapshot() };
       },
     };
   }

@@ -3,6 +3,7 @@ import { chmodSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { ErrandError } from '../../../shared/protocol/errors.js';
+import type { ProtocolError } from '../../../shared/protocol/errors.js';
 import type { DecodedLine } from '../../../shared/protocol/line-decoder.js';
 import { MAX_MESSAGE_BYTES } from '../../../shared/protocol/limits.js';
 import { salvageId, validateRequest } from '../../../shared/protocol/messages.js';
@@ -68,14 +69,20 @@ export class SocketServer {
       const result = await this.handle(request, connection);
       connection.reply({ jsonrpc: '2.0', id: request.id, result, elapsedMs: elapsed(started) });
     } catch (error) {
-      const protocolError =
-        error instanceof ErrandError
-          ? error.toJSON()
-          : { code: 'internal' as const, message: `The engine hit an unexpected error: ${(error as Error)?.message ?? error}. See engine.log.` };
-      if (!(error instanceof ErrandError)) console.error('[engine] request failed:', error);
+      const protocolError = toProtocolError(error);
+      if (protocolError.code === 'internal') console.error('[engine] request failed:', error);
       connection.reply({ jsonrpc: '2.0', id, error: protocolError, elapsedMs: elapsed(started) });
     }
   }
+}
+
+function toProtocolError(error: unknown): ProtocolError {
+  if (error instanceof ErrandError) return error.toJSON();
+  const code = (error as { code?: string })?.code;
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC') {
+    return { code: 'disk_full', message: 'The disk is full, so nothing was stored. Free some space and try again.' };
+  }
+  return { code: 'internal', message: `The engine hit an unexpected error: ${(error as Error)?.message ?? error}. See engine.log.` };
 }
 
 function elapsed(started: number): number {
