@@ -34,8 +34,40 @@ export function isFinalStatus(status: RunStatus): boolean {
 /** Why a queued task has not started yet. */
 export type WaitReason = 'global_cap' | 'repo_cap';
 
-export const ADAPTER_IDS = ['command'] as const;
+export const ADAPTER_IDS = ['command', 'claude', 'codex', 'opencode', 'qwen', 'gemini', 'aider'] as const;
 export type AdapterId = (typeof ADAPTER_IDS)[number];
+
+/** What a run has got through, as far as its agent reports it. */
+export interface RunProgress {
+  todosDone?: number;
+  todosTotal?: number;
+  filesChanged?: number;
+  inputTokens?: number;
+  outputTokens?: number;
+  costUsd?: number;
+  /** The agent is retrying a failed model call (attempt n). */
+  retrying?: number;
+}
+
+/** A tool the agent wants to use and is waiting for the person to allow or deny. */
+export interface PermissionRequest {
+  id: string;
+  tool: string;
+  input: unknown;
+  /** One line for the person: "Bash: npm publish". */
+  summary: string;
+}
+
+export type RunKind = 'start' | 'reply' | 'resume';
+
+/** How an agent CLI is run: everything beyond the adapter's defaults. */
+export interface ProfileOptions {
+  model?: string;
+  permissionMode?: string;
+  /** The CLI's path, overriding detection. */
+  binary?: string;
+  args?: string[];
+}
 
 export interface RepoInfo {
   id: number;
@@ -65,6 +97,9 @@ export interface ProfileInfo {
   command: string[];
   env: Record<string, string>;
   needsInput: NeedsInputRule | null;
+  options: ProfileOptions;
+  /** Made by Errand for a CLI it found; users make their own with `errand profile add`. */
+  builtin: boolean;
   createdAt: number;
 }
 
@@ -81,6 +116,14 @@ export interface RunInfo {
   /** Why the run ended the way it did, or what it is waiting for: shown to the person as is. */
   reason: string | null;
   question: string | null;
+  request: PermissionRequest | null;
+  sessionId: string | null;
+  kind: RunKind;
+  /** For a reply or resume: what the person said. */
+  message: string | null;
+  /** The agent's final answer, when it gives one. */
+  resultText: string | null;
+  progress: RunProgress;
   logBytes: number;
   createdAt: number;
   startedAt: number | null;

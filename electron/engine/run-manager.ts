@@ -1,5 +1,5 @@
 // Owns the live runs: starts them, routes input and subscriptions, records every status change.
-import type { RunInfo, RunStatus, TaskInfo } from '../../shared/domain.js';
+import type { AdapterId, RunInfo, RunStatus, TaskInfo } from '../../shared/domain.js';
 import { isLiveStatus } from '../../shared/domain.js';
 import { dataDirLayout, runFiles } from '../../shared/data-dir.js';
 import type { AttentionKind } from '../../shared/protocol/events.js';
@@ -27,6 +27,8 @@ export class RunManager {
   private readonly latestLogBytes = new Map<number, number>();
   /** Called whenever a run ends, so queued work can start. */
   onRunEnded: () => void = () => {};
+  /** Where detection found an adapter's CLI. */
+  binaryFor: (adapter: AdapterId) => string | null = () => null;
 
   constructor(
     private readonly store: Store,
@@ -71,7 +73,17 @@ export class RunManager {
     const place = this.worktrees.placeFor(repo, task.id, task.prompt);
     this.repoOfRun.set(run.id, repo.id);
     const session = new RunSession(
-      { taskId: task.id, runId: run.id, prompt: task.prompt, repo, profile, place },
+      {
+        taskId: task.id,
+        runId: run.id,
+        kind: run.kind,
+        prompt: run.kind === 'start' ? task.prompt : (run.message ?? ''),
+        sessionId: run.sessionId,
+        binary: this.binaryFor(profile.adapter),
+        repo,
+        profile,
+        place,
+      },
       {
         worktrees: this.worktrees,
         files: runFiles(dataDirLayout(this.dataDir), run.id),

@@ -1,11 +1,24 @@
 // The interface every agent CLI's module implements (DESIGN.md, "Agent adapters").
-import type { AdapterId, ProfileInfo, RunStatus } from '../../../shared/domain.js';
+import type {
+  AdapterId,
+  PermissionRequest,
+  ProfileInfo,
+  RunKind,
+  RunProgress,
+  RunStatus,
+} from '../../../shared/domain.js';
 
 export interface LaunchContext {
+  kind: RunKind;
+  /** The task's prompt (kind start), or the person's message (reply, resume). */
   prompt: string;
-  /** A file holding the prompt, for agents that take it by path or on stdin. */
+  /** A file holding `prompt`, for agents that take it by path or on stdin. */
   promptFile: string;
   worktree: string;
+  /** The agent session to continue (reply, resume). */
+  sessionId: string | null;
+  /** The binary detection found for this adapter, if any. */
+  binary: string | null;
 }
 
 export interface LaunchSpec {
@@ -13,10 +26,13 @@ export interface LaunchSpec {
   env: Record<string, string>;
   /** Feed this file to the agent's stdin instead of the terminal. */
   stdinFile?: string;
+  /** Put the terminal in raw mode (no echo, no line editing) before the agent starts: a JSON protocol on stdin. */
+  rawMode?: boolean;
+  /** Written to the agent's terminal once it has started. */
+  input?: string;
+  /** A session id chosen up front, when the CLI lets the caller pick one. */
+  sessionId?: string;
 }
-
-/** What an interpreter concluded from the output. */
-export type Signal = { status: 'needs_input'; question: string } | { status: 'running' };
 
 export interface ExitInfo {
   exitCode: number;
@@ -24,21 +40,57 @@ export interface ExitInfo {
 }
 
 export interface Verdict {
-  status: Extract<RunStatus, 'succeeded' | 'failed' | 'unknown'>;
+  // needs_input: it ended wanting something it was refused; a reply can grant it.
+  status: Extract<RunStatus, 'succeeded' | 'failed' | 'unknown' | 'needs_input'>;
   reason: string | null;
 }
 
+/** What an interpreter concluded from the agent's output. */
+export type Signal =
+  | { type: 'needs_input'; question: string; request?: PermissionRequest }
+  | { type: 'running' }
+  | { type: 'session'; sessionId: string }
+  | { type: 'progress'; progress: RunProgress }
+  /** The agent finished its turn; the engine ends its process and keeps this verdict. */
+  | { type: 'done'; verdict: Verdict; resultText: string | null };
+
 export interface Interpreter {
+  /** Structured adapters read each batch of output (the CLI's JSON lines). Runs on the hot path: keep it cheap. */
+  onOutput?(batch: Buffer): Signal[];
   /** Screen heuristics run after the output has been quiet this long; null turns them off. */
   readonly quietMs: number | null;
   /** How many lines from the bottom of the screen `onQuiet` wants. */
   readonly screenLines: number;
   onQuiet(lastLines: string[]): Signal | null;
-  onExit(exit: ExitInfo): Verdict;
+  /** Judges the end; `done` is the verdict the output gave earlier, if any. */
+  onExit(exit: ExitInfo, done: Verdict | null): Verdict;
+}
+
+export type Decision = { behavior: 'allow' } | { behavior: 'deny'; message: string };
+
+export interface Detection {
+  adapter: AdapterId;
+  found: boolean;
+  binary: string | null;
+  version: string | null;
+  /** Whether it can be used now; when false, `problem` says why and what to do. */
+  usable: boolean;
+  problem: string | null;
+  /** How to install it, for the person who does not have it. */
+  install: string;
 }
 
 export interface AgentAdapter {
   readonly id: AdapterId;
+  /** The executable names to look for; empty for the command adapter, which runs what its profile says. */
+  readonly binaryNames: readonly string[];
+  readonly install: string;
+  /** Parses `<binary> --version` output, or says why the binary is unusable. */
+  version?(output: string): string | null;
   launch(profile: ProfileInfo, context: LaunchContext): LaunchSpec;
   interpreter(profile: ProfileInfo): Interpreter;
+  /** Bytes that answer a permission request in the live session, or null when the CLI cannot be answered. */
+  answer?(request: PermissionRequest, decision: Decision): string | null;
+  /** Bytes that send a follow-up message into the live session, or null when a reply needs a resumed run. */
+  followUp?(message: string): string | null;
 }

@@ -85,11 +85,11 @@ class CommandInterpreter implements Interpreter {
     if (!this.pattern) return null;
     const text = lastLines.join('\n').trimEnd();
     const match = this.pattern.exec(text);
-    if (!match) return { status: 'running' };
+    if (!match) return { type: 'running' };
     const lineStart = text.lastIndexOf('\n', match.index) + 1;
     const lineEnd = text.indexOf('\n', match.index + match[0].length);
     const question = text.slice(lineStart, lineEnd === -1 ? undefined : lineEnd).trim();
-    return { status: 'needs_input', question: question || match[0] };
+    return { type: 'needs_input', question: question || match[0] };
   }
 
   onExit(exit: ExitInfo): Verdict {
@@ -99,11 +99,19 @@ class CommandInterpreter implements Interpreter {
 
 export const commandAdapter: AgentAdapter = {
   id: 'command',
+  binaryNames: [],
+  install: 'A command profile runs the program its profile names: install that program.',
   launch(profile: ProfileInfo, context: LaunchContext): LaunchSpec {
+    if (context.kind !== 'start') {
+      throw new ErrandError('conflict', 'A command profile has no agent session to continue. File a new task with errand add.');
+    }
     const { argv, usesStdin } = expandCommand(profile.command, context);
     return { argv, env: profile.env, ...(usesStdin ? { stdinFile: context.promptFile } : {}) };
   },
   interpreter(profile: ProfileInfo): Interpreter {
     return new CommandInterpreter(profile);
+  },
+  followUp(message: string): string {
+    return `${message}\r`;
   },
 };

@@ -1,11 +1,20 @@
 import type { AdapterId } from '../../../shared/domain.js';
+import { ErrandError } from '../../../shared/protocol/errors.js';
 import type { AgentAdapter } from './adapter.js';
+import { claudeAdapter } from './claude-adapter.js';
 import { commandAdapter } from './command-adapter.js';
 
-const ADAPTERS: Record<AdapterId, AgentAdapter> = {
+const ADAPTERS: Partial<Record<AdapterId, AgentAdapter>> = {
   command: commandAdapter,
+  claude: claudeAdapter,
 };
 
 export function adapterFor(id: AdapterId): AgentAdapter {
-  return ADAPTERS[id];
+  const adapter = ADAPTERS[id];
+  if (!adapter) throw new ErrandError('not_found', `Errand has no adapter for ${id} yet.`);
+  return adapter;
+}
+
+export function allAdapters(): AgentAdapter[] {
+  return Object.values(ADAPTERS);
 }

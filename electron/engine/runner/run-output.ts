@@ -25,7 +25,7 @@ export interface RunOutputHooks {
   /** A stretch of the log is complete: index it (and persist the log size). */
   onChunk(offset: number, length: number, at: number): void;
   /** Output was written; called for every batch, so keep it cheap. */
-  onBatch(logBytes: number): void;
+  onBatch(logBytes: number, batch: Buffer): void;
   /** The log could not be written: the run cannot go on. */
   onWriteError(error: NodeJS.ErrnoException): void;
   pause(): void;
@@ -93,7 +93,7 @@ export class RunOutput {
     if (this.log.size - this.chunkStart >= CHUNK_INDEX_BYTES || now - this.chunkAt >= CHUNK_INDEX_INTERVAL_MS) {
       this.closeChunk(now);
     }
-    this.hooks.onBatch(this.log.size);
+    this.hooks.onBatch(this.log.size, batch);
     if (this.sinks.size > 0) this.publish(offset, batch);
   }
 

@@ -1,10 +1,10 @@
-// One run from start to end: worktree, setup command, the agent in its PTY, what it says, and how it ended.
+// One run from start to end: worktree, setup command, the agent in its PTY, and how it ended.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { RunFiles } from '../../../shared/data-dir.js';
-import type { ProfileInfo, RepoInfo, RunStatus } from '../../../shared/domain.js';
+import type { ProfileInfo, RepoInfo, RunKind, RunStatus } from '../../../shared/domain.js';
 import { ErrandError } from '../../../shared/protocol/errors.js';
-import type { Interpreter } from '../agents/adapter.js';
+import type { AgentAdapter, Decision } from '../agents/adapter.js';
 import { adapterFor } from '../agents/registry.js';
 import type { RunUpdate } from '../store/runs-store.js';
 import { checkRepo } from '../worktrees/repo-check.js';
@@ -12,6 +12,7 @@ import type { WorktreePlace, Worktrees } from '../worktrees/worktrees.js';
 import { PtyProcess } from './pty-process.js';
 import type { PtyExit } from './pty-process.js';
 import { resolveCommand } from './resolve-command.js';
+import { RunJudge } from './run-judge.js';
 import { RunLog } from './run-log.js';
 import { RunOutput } from './run-output.js';
 import type { OutputSink } from './run-output.js';
@@ -20,8 +21,9 @@ import { Screen } from './screen.js';
 
 export const DEFAULT_COLS = 120;
 export const DEFAULT_ROWS = 32;
-/** The fixed script that feeds a prompt file to an agent's stdin; user text only ever arrives as its arguments. */
+/** Fixed scripts run by /bin/sh in front of an agent; user text only ever arrives as their arguments. */
 const STDIN_FROM_FILE_SCRIPT = 'exec "$0" "$@" < "$ERRAND_PROMPT_FILE"';
+const RAW_TERMINAL_SCRIPT = 'stty raw -echo; exec "$0" "$@"';
 
 export interface RunSessionDeps {
   worktrees: Worktrees;
@@ -35,7 +37,12 @@ export interface RunSessionDeps {
 export interface RunSessionInput {
   taskId: number;
   runId: number;
+  kind: RunKind;
+  /** The task's prompt for a first run; the person's message for a reply or resume. */
   prompt: string;
+  sessionId: string | null;
+  /** The agent's binary as detection found it, unless the profile names one. */
+  binary: string | null;
   repo: RepoInfo;
   profile: ProfileInfo;
   place: WorktreePlace;
@@ -45,13 +52,12 @@ export class RunSession {
   readonly output: RunOutput;
   readonly screen: Screen;
   readonly done: Promise<void>;
+  private readonly adapter: AgentAdapter;
+  private readonly judge: RunJudge;
   private proc: PtyProcess | null = null;
-  private status: RunStatus = 'starting';
   private cancelReason: string | null = null;
+  private cancelStatus: 'cancelled' | 'interrupted' = 'cancelled';
   private writeError: NodeJS.ErrnoException | null = null;
-  private interpreter: Interpreter;
-  private quietTimer: NodeJS.Timeout | null = null;
-  private lastOutputAt = 0;
   private cols = DEFAULT_COLS;
   private rows = DEFAULT_ROWS;
 
@@ -62,10 +68,24 @@ export class RunSession {
     mkdirSync(deps.files.dir, { recursive: true, mode: 0o700 });
     const log = new RunLog(deps.files.log);
     this.screen = new Screen(log.path, this.cols, this.rows);
-    this.interpreter = adapterFor(input.profile.adapter).interpreter(input.profile);
+    this.adapter = adapterFor(input.profile.adapter);
+    this.judge = new RunJudge({
+      interpreter: this.adapter.interpreter(input.profile),
+      update: deps.update,
+      screenLines: async () => {
+        const lines = await this.screen.lines(this.output.logBytes);
+        while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop();
+        return lines;
+      },
+      isAlive: () => this.proc?.isAlive === true,
+      endProcess: () => void this.proc?.stop(),
+    });
     this.output = new RunOutput(input.taskId, input.runId, log, {
       onChunk: (offset, length, at) => deps.indexChunk(offset, length, at),
-      onBatch: (logBytes) => this.onBatch(logBytes),
+      onBatch: (logBytes, batch) => {
+        deps.onActivity(logBytes);
+        if (this.proc) this.judge.onBatch(batch);
+      },
       onWriteError: (error) => this.onWriteError(error),
       pause: () => this.proc?.pause(),
       resume: () => this.proc?.resume(),
@@ -78,7 +98,7 @@ export class RunSession {
   }
 
   get currentStatus(): RunStatus {
-    return this.status;
+    return this.judge.status;
   }
 
   get size(): { cols: number; rows: number } {
@@ -87,12 +107,28 @@ export class RunSession {
 
   /** Types into the agent's terminal. A person typing means any question is being answered. */
   write(data: string): number {
-    if (!this.proc?.isAlive) {
-      throw new ErrandError('not_running', `Run ${this.input.runId} has no live process to type into (it is ${this.status}).`);
-    }
-    this.proc.write(data);
-    if (this.status === 'needs_input') this.setStatus('running', { question: null });
+    this.liveProcess().write(data);
+    this.judge.answered();
     return Buffer.byteLength(data);
+  }
+
+  /** Answers the permission request the agent is waiting on. */
+  decide(decision: Decision): void {
+    const request = this.judge.request;
+    const bytes = request ? this.adapter.answer?.(request, decision) : null;
+    if (!request || !bytes) {
+      throw new ErrandError('conflict', `Run ${this.input.runId} is not waiting for a permission decision (it is ${this.judge.status}).`);
+    }
+    this.liveProcess().write(bytes);
+    this.judge.answered();
+  }
+
+  /** Sends a message into the live agent session, if its CLI takes one; false when a resumed run is needed. */
+  followUp(message: string): boolean {
+    const bytes = this.proc?.isAlive ? this.adapter.followUp?.(message) : null;
+    if (!bytes) return false;
+    this.write(bytes);
+    return true;
   }
 
   resize(cols: number, rows: number): void {
@@ -116,31 +152,36 @@ export class RunSession {
     await this.done;
   }
 
-  private cancelStatus: 'cancelled' | 'interrupted' = 'cancelled';
+  private liveProcess(): PtyProcess {
+    if (!this.proc?.isAlive) {
+      throw new ErrandError('not_running', `Run ${this.input.runId} has no live process to type into (it is ${this.judge.status}).`);
+    }
+    return this.proc;
+  }
 
   private log(line: string): void {
     this.output.write(`\x1b[2m[errand] ${line}\x1b[0m\r\n`);
   }
 
-  private setStatus(status: RunStatus, fields: RunUpdate = {}): void {
-    this.status = status;
-    this.deps.update({ status, ...fields });
-  }
-
   private async run(): Promise<void> {
     const { repo, place, profile } = this.input;
-    this.setStatus('starting', { startedAt: Date.now(), worktree: place.path, branch: place.branch });
+    this.judge.setStatus('starting', { startedAt: Date.now(), worktree: place.path, branch: place.branch });
     try {
       await checkRepo(repo.path).catch((error: unknown) => {
-        throw error instanceof ErrandError
-          ? new ErrandError(error.code, `The repository is gone or broken: ${error.message}`)
-          : error;
+        throw error instanceof ErrandError ? new ErrandError(error.code, `The repository is gone or broken: ${error.message}`) : error;
       });
       for (const note of await this.deps.worktrees.prepare(repo, place)) this.log(note);
       if (this.stopped()) return this.finish(null);
-      const promptFile = this.deps.files.prompt;
-      writeFileSync(promptFile, this.input.prompt, { mode: 0o600 });
-      const spec = adapterFor(profile.adapter).launch(profile, { prompt: this.input.prompt, promptFile, worktree: place.path });
+      writeFileSync(this.deps.files.prompt, this.input.prompt, { mode: 0o600 });
+      const spec = this.adapter.launch(profile, {
+        kind: this.input.kind,
+        prompt: this.input.prompt,
+        promptFile: this.deps.files.prompt,
+        worktree: place.path,
+        sessionId: this.input.sessionId,
+        binary: profile.options.binary ?? this.input.binary,
+      });
+      if (spec.sessionId) this.deps.update({ sessionId: spec.sessionId });
       const env = runEnv(spec.env, { taskId: this.input.taskId, runId: this.input.runId, port: await freePort() });
       const file = resolveCommand(spec.argv[0]!, place.path, env.PATH);
       if (repo.setupCommand) {
@@ -155,8 +196,10 @@ export class RunSession {
       if (spec.stdinFile) {
         env.ERRAND_PROMPT_FILE = spec.stdinFile;
         argv = ['/bin/sh', '-c', STDIN_FROM_FILE_SCRIPT, ...argv];
+      } else if (spec.rawMode) {
+        argv = ['/bin/sh', '-c', RAW_TERMINAL_SCRIPT, ...argv];
       }
-      const exit = await this.spawn(argv[0]!, argv.slice(1), env, spec.argv);
+      const exit = await this.spawn(argv[0]!, argv.slice(1), env, spec.argv, spec.input);
       this.finish(exit);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -165,13 +208,20 @@ export class RunSession {
     }
   }
 
-  private async spawn(file: string, args: string[], env: Record<string, string>, shownCommand?: string[]): Promise<PtyExit> {
+  private async spawn(
+    file: string,
+    args: string[],
+    env: Record<string, string>,
+    shownCommand?: string[],
+    input?: string,
+  ): Promise<PtyExit> {
     const proc = new PtyProcess(
       { file, args, cwd: this.input.place.path, env, cols: this.cols, rows: this.rows },
       (data) => this.output.write(data),
     );
     this.proc = proc;
-    if (shownCommand) this.setStatus('running', { pid: proc.pid, command: shownCommand });
+    if (shownCommand) this.judge.setStatus('running', { pid: proc.pid, command: shownCommand });
+    if (input) proc.write(input);
     const exit = await proc.exited;
     this.output.flush();
     return exit;
@@ -182,50 +232,23 @@ export class RunSession {
   }
 
   private finish(exit: PtyExit | null): void {
+    const exitCode = exit?.exitCode ?? null;
     if (this.writeError) {
       const e = this.writeError;
       return this.end('failed', {
         reason: `could not write the run log (${e.code ?? 'error'}: ${e.message}). Free disk space, then retry the task.`,
-        exitCode: exit?.exitCode ?? null,
+        exitCode,
       });
     }
-    if (this.cancelReason !== null) {
-      return this.end(this.cancelStatus, { reason: this.cancelReason, exitCode: exit?.exitCode ?? null });
-    }
-    const verdict = this.interpreter.onExit(exit ?? { exitCode: -1, signal: null });
-    this.end(verdict.status, { reason: verdict.reason, exitCode: exit?.exitCode ?? null });
+    if (this.cancelReason !== null) return this.end(this.cancelStatus, { reason: this.cancelReason, exitCode });
+    const verdict = this.judge.interpreterVerdict(exit ?? { exitCode: -1, signal: null });
+    this.end(verdict.status, { reason: verdict.reason, exitCode, question: verdict.status === 'needs_input' ? verdict.reason : null });
   }
 
   private end(status: RunStatus, fields: RunUpdate): void {
-    if (this.quietTimer) clearTimeout(this.quietTimer);
-    this.quietTimer = null;
+    this.judge.stop();
     this.output.finish();
-    this.setStatus(status, { ...fields, pid: null, endedAt: Date.now(), logBytes: this.output.logBytes });
-  }
-
-  private onBatch(logBytes: number): void {
-    this.lastOutputAt = Date.now();
-    this.deps.onActivity(logBytes);
-    if (this.interpreter.quietMs !== null && !this.quietTimer && this.proc) this.armQuietCheck(this.interpreter.quietMs);
-  }
-
-  private armQuietCheck(delayMs: number): void {
-    this.quietTimer = setTimeout(() => void this.quietCheck(), delayMs);
-  }
-
-  private async quietCheck(): Promise<void> {
-    const quietMs = this.interpreter.quietMs!;
-    const since = Date.now() - this.lastOutputAt;
-    if (since < quietMs) return this.armQuietCheck(quietMs - since);
-    this.quietTimer = null;
-    if (!this.proc?.isAlive || !['running', 'needs_input'].includes(this.status)) return;
-    const lines = await this.screen.lines(this.output.logBytes);
-    if (!this.proc.isAlive || Date.now() - this.lastOutputAt < quietMs) return;
-    while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop();
-    const signal = this.interpreter.onQuiet(lines.slice(-this.interpreter.screenLines));
-    if (!signal || signal.status === this.status) return;
-    if (signal.status === 'needs_input') this.setStatus('needs_input', { question: signal.question });
-    else this.setStatus('running', { question: null });
+    this.judge.setStatus(status, { request: null, ...fields, pid: null, endedAt: Date.now(), logBytes: this.output.logBytes });
   }
 
   private onWriteError(error: NodeJS.ErrnoException): void {

@@ -84,4 +84,13 @@ export const MIGRATIONS: readonly string[] = [
   -- Full-text search over what the person asked and what agents asked back.
   CREATE VIRTUAL TABLE search_text USING fts5(body, kind UNINDEXED, task_id UNINDEXED);
   `,
+  `
+  ALTER TABLE profiles ADD COLUMN options TEXT NOT NULL DEFAULT '{}';
+  ALTER TABLE profiles ADD COLUMN builtin INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'start' CHECK (kind IN ('start', 'reply', 'resume'));
+  ALTER TABLE runs ADD COLUMN message TEXT;
+  ALTER TABLE runs ADD COLUMN request TEXT;
+  ALTER TABLE runs ADD COLUMN result_text TEXT;
+  ALTER TABLE runs ADD COLUMN progress TEXT NOT NULL DEFAULT '{}';
+  `,
 ];

@@ -1,4 +1,4 @@
-import type { AdapterId, NeedsInputRule, ProfileInfo } from '../../../shared/domain.js';
+import type { AdapterId, NeedsInputRule, ProfileInfo, ProfileOptions } from '../../../shared/domain.js';
 import type { Db } from './database.js';
 
 interface ProfileRow {
@@ -8,6 +8,8 @@ interface ProfileRow {
   command: string;
   env: string;
   needs_input: string | null;
+  options: string;
+  builtin: number;
   created_at: number;
 }
 
@@ -17,6 +19,8 @@ export interface ProfileFields {
   command: string[];
   env: Record<string, string>;
   needsInput: NeedsInputRule | null;
+  options?: ProfileOptions;
+  builtin?: boolean;
 }
 
 function toProfile(row: ProfileRow): ProfileInfo {
@@ -27,6 +31,8 @@ function toProfile(row: ProfileRow): ProfileInfo {
     command: JSON.parse(row.command) as string[],
     env: JSON.parse(row.env) as Record<string, string>,
     needsInput: row.needs_input ? (JSON.parse(row.needs_input) as NeedsInputRule) : null,
+    options: JSON.parse(row.options) as ProfileOptions,
+    builtin: row.builtin === 1,
     createdAt: row.created_at,
   };
 }
@@ -51,10 +57,10 @@ export class ProfilesStore {
   upsert(fields: ProfileFields): ProfileInfo {
     this.db
       .prepare(
-        `INSERT INTO profiles (name, adapter, command, env, needs_input, created_at)
-         VALUES (@name, @adapter, @command, @env, @needsInput, @now)
+        `INSERT INTO profiles (name, adapter, command, env, needs_input, options, builtin, created_at)
+         VALUES (@name, @adapter, @command, @env, @needsInput, @options, @builtin, @now)
          ON CONFLICT(name) DO UPDATE SET adapter = excluded.adapter, command = excluded.command,
-           env = excluded.env, needs_input = excluded.needs_input`,
+           env = excluded.env, needs_input = excluded.needs_input, options = excluded.options, builtin = excluded.builtin`,
       )
       .run({
         name: fields.name,
@@ -62,6 +68,8 @@ export class ProfilesStore {
         command: JSON.stringify(fields.command),
         env: JSON.stringify(fields.env),
         needsInput: fields.needsInput ? JSON.stringify(fields.needsInput) : null,
+        options: JSON.stringify(fields.options ?? {}),
+        builtin: fields.builtin ? 1 : 0,
         now: Date.now(),
       });
     return this.byName(fields.name)!;

@@ -1,4 +1,4 @@
-import type { RunInfo, RunStatus } from '../../../shared/domain.js';
+import type { PermissionRequest, RunInfo, RunKind, RunProgress, RunStatus } from '../../../shared/domain.js';
 import type { Db } from './database.js';
 
 export interface RunRow {
@@ -13,6 +13,12 @@ export interface RunRow {
   exit_code: number | null;
   reason: string | null;
   question: string | null;
+  request: string | null;
+  session_id: string | null;
+  kind: string;
+  message: string | null;
+  result_text: string | null;
+  progress: string;
   log_bytes: number;
   created_at: number;
   started_at: number | null;
@@ -32,6 +38,12 @@ export function toRun(row: RunRow): RunInfo {
     exitCode: row.exit_code,
     reason: row.reason,
     question: row.question,
+    request: row.request ? (JSON.parse(row.request) as PermissionRequest) : null,
+    sessionId: row.session_id,
+    kind: row.kind as RunKind,
+    message: row.message,
+    resultText: row.result_text,
+    progress: JSON.parse(row.progress) as RunProgress,
     logBytes: row.log_bytes,
     createdAt: row.created_at,
     startedAt: row.started_at,
@@ -48,6 +60,10 @@ export interface RunUpdate {
   exitCode?: number | null;
   reason?: string | null;
   question?: string | null;
+  request?: PermissionRequest | null;
+  sessionId?: string | null;
+  resultText?: string | null;
+  progress?: RunProgress;
   logBytes?: number;
   startedAt?: number;
   endedAt?: number;
@@ -62,10 +78,16 @@ const COLUMNS: Record<keyof RunUpdate, string> = {
   exitCode: 'exit_code',
   reason: 'reason',
   question: 'question',
+  request: 'request',
+  sessionId: 'session_id',
+  resultText: 'result_text',
+  progress: 'progress',
   logBytes: 'log_bytes',
   startedAt: 'started_at',
   endedAt: 'ended_at',
 };
+
+const JSON_COLUMNS: ReadonlySet<keyof RunUpdate> = new Set(['command', 'request', 'progress']);
 
 export class RunsStore {
   constructor(private readonly db: Db) {}
@@ -87,14 +109,16 @@ export class RunsStore {
   }
 
   /** Creates a queued run for the task and makes it the task's current run. */
-  create(taskId: number): RunInfo {
+  create(taskId: number, kind: RunKind = 'start', message: string | null = null, sessionId: string | null = null): RunInfo {
     return this.db.transaction(() => {
       const attempt =
         ((this.db.prepare('SELECT max(attempt) AS n FROM runs WHERE task_id = ?').get(taskId) as { n: number | null }).n ??
           0) + 1;
       const { lastInsertRowid } = this.db
-        .prepare("INSERT INTO runs (task_id, attempt, status, created_at) VALUES (?, ?, 'queued', ?)")
-        .run(taskId, attempt, Date.now());
+        .prepare(
+          "INSERT INTO runs (task_id, attempt, status, kind, message, session_id, created_at) VALUES (?, ?, 'queued', ?, ?, ?, ?)",
+        )
+        .run(taskId, attempt, kind, message, sessionId, Date.now());
       const runId = Number(lastInsertRowid);
       this.db.prepare('UPDATE tasks SET current_run_id = ? WHERE id = ?').run(runId, taskId);
       return this.byId(runId)!;
@@ -106,7 +130,7 @@ export class RunsStore {
     if (keys.length === 0) return;
     const sets = keys.map((k) => `${COLUMNS[k]} = @${k}`).join(', ');
     const values: Record<string, unknown> = { id };
-    for (const k of keys) values[k] = k === 'command' ? JSON.stringify(fields.command) : fields[k];
+    for (const k of keys) values[k] = JSON_COLUMNS.has(k) && fields[k] !== null ? JSON.stringify(fields[k]) : fields[k];
     this.db.prepare(`UPDATE runs SET ${sets} WHERE id = @id`).run(values);
   }
 

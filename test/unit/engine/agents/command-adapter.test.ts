@@ -3,10 +3,10 @@ import type { ProfileInfo } from '../../../../shared/domain.js';
 import { ErrandError } from '../../../../shared/protocol/errors.js';
 import { checkCommandTemplate, commandAdapter, expandCommand, exitVerdict } from '../../../../electron/engine/agents/command-adapter.js';
 
-const context = { prompt: 'do $(it) "now"', promptFile: '/data/runs/1/prompt.txt', worktree: '/w' };
+const context = { kind: 'start' as const, prompt: 'do $(it) "now"', promptFile: '/data/runs/1/prompt.txt', worktree: '/w', sessionId: null, binary: null };
 
 function profile(needsInput: ProfileInfo['needsInput'] = null): ProfileInfo {
-  return { id: 1, name: 'p', adapter: 'command', command: ['agent'], env: {}, needsInput, createdAt: 0 };
+  return { id: 1, name: 'p', adapter: 'command', command: ['agent'], env: {}, needsInput, options: {}, builtin: false, createdAt: 0 };
 }
 
 describe('the command profile', () => {
@@ -45,10 +45,10 @@ describe('the command profile', () => {
     const interpreter = commandAdapter.interpreter(profile({ pattern: '\\[y/N\\]', quietMs: 500, lines: 5 }));
     expect(interpreter.quietMs).toBe(500);
     expect(interpreter.onQuiet(['working…', 'Delete 3 files? [y/N] '])).toEqual({
-      status: 'needs_input',
+      type: 'needs_input',
       question: 'Delete 3 files? [y/N]',
     });
-    expect(interpreter.onQuiet(['working…', 'still working'])).toEqual({ status: 'running' });
+    expect(interpreter.onQuiet(['working…', 'still working'])).toEqual({ type: 'running' });
     expect(commandAdapter.interpreter(profile()).quietMs).toBeNull();
   });
 

@@ -1,0 +1,59 @@
+// Claude Code, headless: stream-json out, stream-json in, and permission requests answered by Errand over stdio.
+import { randomUUID } from 'node:crypto';
+import type { PermissionRequest, ProfileInfo } from '../../../shared/domain.js';
+import type { AgentAdapter, Decision, LaunchContext, LaunchSpec } from './adapter.js';
+import { StreamJsonInterpreter } from './stream-json.js';
+
+export function userMessage(text: string): string {
+  return `${JSON.stringify({ type: 'user', message: { role: 'user', content: text } })}\n`;
+}
+
+export const claudeAdapter: AgentAdapter = {
+  id: 'claude',
+  binaryNames: ['claude'],
+  install: 'npm install -g @anthropic-ai/claude-code, then run `claude` once to sign in',
+  version: (output) => output.match(/(\d+\.\d+\.\d+)/)?.[1] ?? null,
+
+  launch(profile: ProfileInfo, context: LaunchContext): LaunchSpec {
+    const { model, permissionMode, args = [] } = profile.options;
+    const sessionId = context.kind === 'start' ? randomUUID() : undefined;
+    const argv = [
+      context.binary ?? 'claude',
+      '-p',
+      '--input-format',
+      'stream-json',
+      '--output-format',
+      'stream-json',
+      '--verbose',
+      '--permission-prompt-tool',
+      'stdio',
+      ...(model ? ['--model', model] : []),
+      ...(permissionMode ? ['--permission-mode', permissionMode] : []),
+      ...(sessionId ? ['--session-id', sessionId] : ['--resume', context.sessionId!]),
+      ...args,
+    ];
+    return {
+      argv,
+      env: profile.env,
+      rawMode: true,
+      input: userMessage(context.prompt),
+      ...(sessionId ? { sessionId } : {}),
+    };
+  },
+
+  interpreter(): StreamJsonInterpreter {
+    return new StreamJsonInterpreter({ agentName: 'Claude' });
+  },
+
+  answer(request: PermissionRequest, decision: Decision): string {
+    const response =
+      decision.behavior === 'allow'
+        ? { behavior: 'allow', updatedInput: request.input ?? {} }
+        : { behavior: 'deny', message: decision.message };
+    return `${JSON.stringify({ type: 'control_response', response: { subtype: 'success', request_id: request.id, response } })}\n`;
+  },
+
+  followUp(message: string): string {
+    return userMessage(message);
+  },
+};

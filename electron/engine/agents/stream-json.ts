@@ -1,0 +1,132 @@
+// Reads the stream-json events that Claude Code prints (Qwen Code and Gemini CLI print the same shapes).
+import type { PermissionRequest, RunProgress } from '../../../shared/domain.js';
+import type { ExitInfo, Interpreter, Signal, Verdict } from './adapter.js';
+import { exitVerdict } from './command-adapter.js';
+import { JsonLines } from './json-lines.js';
+
+/** Only these lines are parsed; the rest (assistant text, tool results) cost one prefix test. */
+const INTERESTING = /^\{"type":"(system|result|control_request)"/;
+const TODO_TOOLS = /"name":"(TodoWrite|todo_write)"/;
+
+export interface StreamJsonOptions {
+  /** The CLI's name for messages: "Claude wants to run: …". */
+  agentName: string;
+  /** A result that says it succeeded may still be an API error (Qwen prints "[API Error …" and exits 0). */
+  resultIsError?: (text: string) => boolean;
+  /** Exit codes with a known meaning (Gemini: 42 bad input, 53 turn limit). */
+  exitReasons?: Record<number, string>;
+}
+
+function summarize(tool: string, input: unknown): string {
+  const i = (input ?? {}) as Record<string, unknown>;
+  const detail = i.command ?? i.file_path ?? i.path ?? i.url ?? i.pattern ?? i.description;
+  const text = typeof detail === 'string' ? detail : Array.isArray(detail) ? detail.join(' ') : JSON.stringify(input ?? {});
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return `${tool}: ${flat.length > 200 ? `${flat.slice(0, 199)}…` : flat}`;
+}
+
+function todoProgress(todos: unknown): RunProgress | null {
+  if (!Array.isArray(todos)) return null;
+  const done = todos.filter((t) => (t as { status?: string })?.status === 'completed').length;
+  return { todosDone: done, todosTotal: todos.length };
+}
+
+export class StreamJsonInterpreter implements Interpreter {
+  readonly quietMs = null;
+  readonly screenLines = 0;
+  private readonly lines = new JsonLines();
+  private sawResult = false;
+
+  constructor(private readonly options: StreamJsonOptions) {}
+
+  onOutput(batch: Buffer): Signal[] {
+    const signals: Signal[] = [];
+    this.lines.push(
+      batch,
+      (line) => INTERESTING.test(line) || (line.startsWith('{"type":"assistant"') && TODO_TOOLS.test(line)),
+      (event) => this.read(event, signals),
+    );
+    return signals;
+  }
+
+  onQuiet(): Signal | null {
+    return null;
+  }
+
+  onExit(exit: ExitInfo, done: Verdict | null): Verdict {
+    if (done) return done;
+    const known = this.options.exitReasons?.[exit.exitCode];
+    if (known) return { status: 'failed', reason: known };
+    if (exit.exitCode === 0 && !exit.signal && !this.sawResult) {
+      return { status: 'unknown', reason: `${this.options.agentName} exited without reporting a result; check its log` };
+    }
+    const verdict = exitVerdict(exit);
+    return verdict.status === 'failed' ? { status: 'failed', reason: `${this.options.agentName} ${verdict.reason} (crashed?)` } : verdict;
+  }
+
+  private read(event: Record<string, unknown>, out: Signal[]): void {
+    switch (event.type) {
+      case 'system':
+        if (event.subtype === 'init' && typeof event.session_id === 'string') out.push({ type: 'session', sessionId: event.session_id });
+        if (event.subtype === 'api_retry') out.push({ type: 'progress', progress: { retrying: Number(event.attempt) || 1 } });
+        return;
+      case 'assistant': {
+        const content = ((event.message as { content?: unknown[] })?.content ?? []) as Record<string, unknown>[];
+        for (const block of content) {
+          if (block.type !== 'tool_use') continue;
+          const progress = todoProgress((block.input as { todos?: unknown })?.todos);
+          if (progress) out.push({ type: 'progress', progress });
+        }
+        return;
+      }
+      case 'control_request': {
+        const request = event.request as Record<string, unknown> | undefined;
+        if (request?.subtype !== 'can_use_tool' || typeof event.request_id !== 'string') return;
+        const tool = String(request.tool_name ?? 'a tool');
+        const pending: PermissionRequest = { id: event.request_id, tool, input: request.input, summary: summarize(tool, request.input) };
+        out.push({ type: 'needs_input', question: `${this.options.agentName} wants to run ${pending.summary}`, request: pending });
+        return;
+      }
+      case 'result':
+        this.sawResult = true;
+        out.push(...this.result(event));
+        return;
+    }
+  }
+
+  private result(event: Record<string, unknown>): Signal[] {
+    const text = typeof event.result === 'string' ? event.result : null;
+    const usage = (event.usage ?? {}) as Record<string, number>;
+    const progress: RunProgress = {
+      retrying: 0,
+      ...(typeof event.total_cost_usd === 'number' ? { costUsd: event.total_cost_usd } : {}),
+      ...(usage.input_tokens !== undefined
+        ? { inputTokens: (usage.input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0) }
+        : {}),
+      ...(usage.output_tokens !== undefined ? { outputTokens: usage.output_tokens } : {}),
+    };
+    const signals: Signal[] = [{ type: 'progress', progress }];
+    if (typeof event.session_id === 'string') signals.push({ type: 'session', sessionId: event.session_id });
+    const isError = event.is_error === true || (text !== null && this.options.resultIsError?.(text) === true);
+    if (isError) {
+      const reason =
+        event.subtype === 'error_max_turns'
+          ? `turn limit reached after ${event.num_turns ?? '?'} turns`
+          : `API error: ${(text ?? String(event.subtype ?? 'unknown')).slice(0, 500)}`;
+      signals.push({ type: 'done', verdict: { status: 'failed', reason }, resultText: text });
+      return signals;
+    }
+    const denials = Array.isArray(event.permission_denials) ? (event.permission_denials as Record<string, unknown>[]) : [];
+    if (denials.length > 0) {
+      const refused = denials.map((d) => summarize(String(d.tool_name ?? 'a tool'), d.tool_input)).join('; ');
+      signals.push({
+        type: 'done',
+        verdict: { status: 'needs_input', reason: `${this.options.agentName} was refused: ${refused}. errand reply re-runs it with permission.` },
+        resultText: text,
+      });
+      return signals;
+    }
+    signals.push({ type: 'done', verdict: { status: 'succeeded', reason: null }, resultText: text });
+    return signals;
+  }
+}

@@ -1,0 +1,102 @@
+// Decides what a live run is doing from its adapter's interpreter: structured output first, the screen as a last resort.
+import type { PermissionRequest, RunProgress, RunStatus } from '../../../shared/domain.js';
+import type { ExitInfo, Interpreter, Signal, Verdict } from '../agents/adapter.js';
+import type { RunUpdate } from '../store/runs-store.js';
+
+export interface JudgeDeps {
+  interpreter: Interpreter;
+  update(fields: RunUpdate): void;
+  /** The last lines of the current screen, trailing blank lines removed. */
+  screenLines(): Promise<string[]>;
+  isAlive(): boolean;
+  /** The agent has finished its turn: end its process. */
+  endProcess(): void;
+}
+
+export class RunJudge {
+  status: RunStatus = 'starting';
+  request: PermissionRequest | null = null;
+  /** The verdict the agent's own output gave, which outranks its exit code. */
+  verdict: Verdict | null = null;
+  private progress: RunProgress = {};
+  private quietTimer: NodeJS.Timeout | null = null;
+  private lastOutputAt = 0;
+
+  constructor(private readonly deps: JudgeDeps) {}
+
+  setStatus(status: RunStatus, fields: RunUpdate = {}): void {
+    this.status = status;
+    this.deps.update({ status, ...fields });
+  }
+
+  /** Called for every batch of output: the hot path. */
+  onBatch(batch: Buffer): void {
+    this.lastOutputAt = Date.now();
+    const { interpreter } = this.deps;
+    if (interpreter.onOutput) {
+      const signals = interpreter.onOutput(batch);
+      if (signals.length > 0) this.apply(signals);
+    }
+    if (interpreter.quietMs !== null && !this.quietTimer && this.deps.isAlive()) this.armQuietCheck(interpreter.quietMs);
+  }
+
+  /** The person typed or answered: whatever was asked is being dealt with. */
+  answered(): void {
+    this.request = null;
+    if (this.status === 'needs_input') this.setStatus('running', { question: null, request: null });
+  }
+
+  /** How the run ended, by the interpreter: its earlier verdict from the output, else the exit. */
+  interpreterVerdict(exit: ExitInfo): Verdict {
+    return this.deps.interpreter.onExit(exit, this.verdict);
+  }
+
+  stop(): void {
+    if (this.quietTimer) clearTimeout(this.quietTimer);
+    this.quietTimer = null;
+  }
+
+  private apply(signals: Signal[]): void {
+    for (const signal of signals) {
+      switch (signal.type) {
+        case 'session':
+          this.deps.update({ sessionId: signal.sessionId });
+          break;
+        case 'progress':
+          this.progress = { ...this.progress, ...signal.progress };
+          this.deps.update({ progress: this.progress });
+          break;
+        case 'needs_input':
+          this.request = signal.request ?? null;
+          this.setStatus('needs_input', { question: signal.question, request: this.request });
+          break;
+        case 'running':
+          if (this.status === 'needs_input') this.answered();
+          break;
+        case 'done':
+          this.verdict = signal.verdict;
+          this.deps.update({ resultText: signal.resultText });
+          this.deps.endProcess();
+          break;
+      }
+    }
+  }
+
+  private armQuietCheck(delayMs: number): void {
+    this.quietTimer = setTimeout(() => void this.quietCheck(), delayMs);
+  }
+
+  private async quietCheck(): Promise<void> {
+    const quietMs = this.deps.interpreter.quietMs!;
+    const since = Date.now() - this.lastOutputAt;
+    if (since < quietMs) return this.armQuietCheck(quietMs - since);
+    this.quietTimer = null;
+    if (!this.deps.isAlive() || !['running', 'needs_input'].includes(this.status)) return;
+    const lines = await this.deps.screenLines();
+    if (!this.deps.isAlive() || Date.now() - this.lastOutputAt < quietMs) return;
+    const signal = this.deps.interpreter.onQuiet(lines.slice(-this.deps.interpreter.screenLines));
+    if (!signal) return;
+    if (signal.type === 'needs_input' && this.status !== 'needs_input') this.apply([signal]);
+    if (signal.type === 'running' && this.status === 'needs_input') this.answered();
+  }
+}
