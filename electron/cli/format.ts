@@ -1,4 +1,4 @@
-import type { TaskInfo } from '../../shared/domain.js';
+import type { RunProgress, TaskInfo } from '../../shared/domain.js';
 
 export function elapsed(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
@@ -17,9 +17,27 @@ export function taskElapsed(task: TaskInfo, now = Date.now()): string {
 
 const WAIT_TEXT = { global_cap: 'waiting: global cap', repo_cap: 'waiting: repo cap' } as const;
 
+function tokens(n: number): string {
+  return n >= 1_000_000 ? `${(n / 1_000_000).toFixed(1)}M` : n >= 1000 ? `${Math.round(n / 1000)}k` : String(n);
+}
+
+/** "3/7 todos · 2 files changed · $0.04 · 12k tokens", from what the agent reported. */
+export function progressText(p: RunProgress | undefined): string {
+  if (!p) return '';
+  const parts: string[] = [];
+  if (p.retrying) parts.push(`retrying the model (attempt ${p.retrying})`);
+  if (p.todosTotal) parts.push(`${p.todosDone ?? 0}/${p.todosTotal} todos`);
+  if (p.filesChanged !== undefined) parts.push(`${p.filesChanged} file${p.filesChanged === 1 ? '' : 's'} changed`);
+  if (p.costUsd !== undefined) parts.push(`$${p.costUsd.toFixed(2)}`);
+  const total = (p.inputTokens ?? 0) + (p.outputTokens ?? 0);
+  if (total > 0) parts.push(`${tokens(total)} tokens`);
+  return parts.join(' · ');
+}
+
 export function statusText(task: TaskInfo): string {
   if (task.status === 'queued' && task.waitReason) return `queued (${WAIT_TEXT[task.waitReason]})`;
-  return task.status;
+  const progress = progressText(task.run?.progress);
+  return progress ? `${task.status}: ${progress}` : task.status;
 }
 
 export function oneLine(text: string, max: number): string {

@@ -1,13 +1,17 @@
 // The `errand` command: a client of the engine. Exit codes: 0 ok, 1 failure, 2 usage.
 import { ErrandError } from '../../shared/protocol/errors.js';
 import { CliContext, UsageError } from './cli-context.js';
+import { agents, allow, deny, reply, resume } from './commands/agent-commands.js';
 import { attach, logs, send, watch } from './commands/output-commands.js';
 import { config, daemon, profile, repo } from './commands/setup-commands.js';
 import { add, cancel, clean, ls, retry, search, show } from './commands/task-commands.js';
 
 type Command = (ctx: CliContext, args: string[]) => Promise<void>;
 
-const COMMANDS: Record<string, Command> = { add, ls, show, search, logs, attach, send, cancel, retry, clean, watch, daemon, profile, repo, config };
+const COMMANDS: Record<string, Command> = {
+  add, ls, show, search, logs, attach, send, cancel, retry, clean, watch, daemon, profile, repo, config,
+  agents, allow, deny, reply, resume,
+};
 
 const HELP = `errand: hand coding tasks to agents and walk away
 
@@ -18,6 +22,10 @@ const HELP = `errand: hand coding tasks to agents and walk away
   errand logs <id> [--follow]                            the agent's output
   errand attach <id>                                     its live terminal (Ctrl-] detaches)
   errand send <id> "<text>"                              type a line into it
+  errand allow <id> | deny <id>                          answer the agent's permission request
+  errand reply <id> "<message>"                          answer it, or continue its session after it finished
+  errand resume <id>                                     continue an interrupted run's session
+  errand agents                                          the agent CLIs found, and their built-in profiles
   errand cancel <id> | retry <id> | clean <id> [--force]
   errand watch [--json]                                  events as they happen
   errand profile add|ls|rm   errand repo add|ls   errand config get|set

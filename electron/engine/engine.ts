@@ -5,6 +5,7 @@ import { dataDirLayout } from '../../shared/data-dir.js';
 import type { EngineStatus } from '../../shared/domain.js';
 import { LIVE_RUN_STATUSES } from '../../shared/domain.js';
 import { ErrandError } from '../../shared/protocol/errors.js';
+import { AgentsService } from './agents-service.js';
 import { EventHub } from './event-hub.js';
 import { RequestRouter } from './handlers/request-router.js';
 import { recoverRuns } from './recovery.js';
@@ -22,6 +23,7 @@ export class Engine {
   readonly store: Store;
   readonly runs: RunManager;
   readonly scheduler: Scheduler;
+  readonly agents: AgentsService;
   private readonly server: SocketServer;
   private readonly startedAt = Date.now();
   private stopping: Promise<void> | null = null;
@@ -40,7 +42,18 @@ export class Engine {
     this.scheduler = new Scheduler(this.store, this.runs);
     this.runs.onRunEnded = () => this.scheduler.poke();
     const tasks = new TasksService(this.store, hub, this.runs, this.scheduler, worktrees);
-    const router = new RequestRouter({ engine: this, store: this.store, hub, runs: this.runs, scheduler: this.scheduler, tasks, dataDir });
+    this.agents = new AgentsService(this.store);
+    this.runs.binaryFor = (adapter) => this.agents.binaryFor(adapter);
+    const router = new RequestRouter({
+      engine: this,
+      store: this.store,
+      hub,
+      runs: this.runs,
+      scheduler: this.scheduler,
+      tasks,
+      agents: this.agents,
+      dataDir,
+    });
     this.server = new SocketServer((request, connection) => router.handle(request, connection));
     this.server.onDisconnect = (connection) => router.disconnected(connection);
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
@@ -53,6 +66,7 @@ export class Engine {
     await this.server.listen(this.layout.socket);
     writeFileSync(this.layout.pidFile, `${process.pid}\n`, { mode: 0o600 });
     this.scheduler.pass();
+    void this.agents.refresh().catch((error: Error) => console.error(`[engine] agent detection failed: ${error.message}`));
   }
 
   status(): EngineStatus {

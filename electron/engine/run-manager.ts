@@ -28,7 +28,7 @@ export class RunManager {
   /** Called whenever a run ends, so queued work can start. */
   onRunEnded: () => void = () => {};
   /** Where detection found an adapter's CLI. */
-  binaryFor: (adapter: AdapterId) => string | null = () => null;
+  binaryFor: (adapter: AdapterId) => Promise<string | null> = async () => null;
 
   constructor(
     private readonly store: Store,
@@ -79,7 +79,6 @@ export class RunManager {
         kind: run.kind,
         prompt: run.kind === 'start' ? task.prompt : (run.message ?? ''),
         sessionId: run.sessionId,
-        binary: this.binaryFor(profile.adapter),
         repo,
         profile,
         place,
@@ -90,6 +89,7 @@ export class RunManager {
         update: (fields) => this.record(task.id, run.id, fields),
         indexChunk: (offset, length, at) => this.indexChunk(run.id, offset, length, at),
         onActivity: (logBytes) => this.activity(task.id, run.id, logBytes),
+        detectedBinary: () => this.binaryFor(profile.adapter),
       },
     );
     this.sessions.set(run.id, session);

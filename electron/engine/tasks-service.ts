@@ -119,6 +119,54 @@ export class TasksService {
     return { removed: await this.worktrees.remove(repo, this.worktrees.placeFor(repo, id, task.prompt), force) };
   }
 
+  /** Allows or denies the tool the task's agent is waiting on. */
+  decide(params: MethodParams<'task.decide'>): TaskInfo {
+    const session = this.runs.session(params.id);
+    session.decide(
+      params.allow ? { behavior: 'allow' } : { behavior: 'deny', message: params.message ?? 'The person denied this. Do not try it again; find another way or stop.' },
+    );
+    return this.task(params.id);
+  }
+
+  /**
+   * Answers a live agent in its session; for an agent that has finished, starts a run that continues the same agent
+   * session with the message.
+   */
+  reply(params: MethodParams<'task.reply'>): TaskInfo {
+    const task = this.task(params.id);
+    const live = task.run ? this.runs.liveSession(task.run.id) : undefined;
+    if (live) {
+      if (task.run!.request) {
+        live.decide({ behavior: 'deny', message: `The person answered instead: ${params.message}` });
+        return this.task(params.id);
+      }
+      if (live.followUp(params.message)) return this.task(params.id);
+      throw new ErrandError('conflict', `Task ${params.id} is still working and its agent takes no messages mid-turn. Wait for it, or cancel it.`);
+    }
+    return this.continueSession(task, 'reply', params.message);
+  }
+
+  /** Continues an interrupted (or otherwise ended) run's agent session where it stopped. */
+  resume(id: number): TaskInfo {
+    const task = this.task(id);
+    if (this.runs.isLive(task.run)) throw new ErrandError('conflict', `Task ${id} is ${task.status}; there is nothing to resume.`);
+    return this.continueSession(task, 'resume', 'Your previous session was interrupted. Continue the task from where you left off.');
+  }
+
+  private continueSession(task: TaskInfo, kind: 'reply' | 'resume', message: string): TaskInfo {
+    const sessionId = this.store.runs.forTask(task.id).reverse().find((r) => r.sessionId)?.sessionId ?? null;
+    if (!sessionId) {
+      throw new ErrandError(
+        'conflict',
+        `Task ${task.id} has no agent session to continue (its agent never reported one). \`errand retry ${task.id}\` starts it over.`,
+      );
+    }
+    const run = this.store.runs.create(task.id, kind, message, sessionId);
+    this.hub.emit({ type: 'run.created', run });
+    this.scheduler.pass();
+    return this.scheduler.withWaitReason(this.task(task.id));
+  }
+
   private task(id: number): TaskInfo {
     const task = this.store.tasks.byId(id);
     if (!task) throw new ErrandError('not_found', `There is no task ${id}. \`errand ls\` lists them.`);

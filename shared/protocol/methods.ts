@@ -1,8 +1,9 @@
 // Every request the engine accepts: its name, its params schema, and the shape of its result.
 // The engine validates params against these schemas before anything acts on them.
 import { z } from 'zod';
-import { CONFIG_KEYS, RUN_STATUSES } from '../domain.js';
+import { ADAPTER_IDS, CONFIG_KEYS, RUN_STATUSES } from '../domain.js';
 import type {
+  AdapterId,
   EngineStatus,
   ProfileInfo,
   RepoInfo,
@@ -55,15 +56,27 @@ export const methodSchemas = {
   }),
   'repo.list': empty,
 
-  'profile.add': z.strictObject({
-    name,
-    command: z.array(text(MAX_PROMPT_CHARS)).min(1).max(1000),
-    env: envSchema.optional(),
-    needsInput: needsInputRuleSchema.nullable().optional(),
-    replace: z.boolean().optional(),
-  }),
+  'profile.add': z
+    .strictObject({
+      name,
+      adapter: z.enum(ADAPTER_IDS).default('command'),
+      /** For the command adapter: the argv template. For an agent CLI: extra arguments. */
+      command: z.array(text(MAX_PROMPT_CHARS)).max(1000).default([]),
+      env: envSchema.optional(),
+      needsInput: needsInputRuleSchema.nullable().optional(),
+      model: text(200).optional(),
+      permissionMode: text(100).optional(),
+      binary: absPath.optional(),
+      replace: z.boolean().optional(),
+    })
+    .refine((p) => p.adapter !== 'command' || p.command.length > 0, {
+      message: 'a command profile needs a command: errand profile add NAME -- program args…',
+      path: ['command'],
+    }),
   'profile.list': empty,
   'profile.remove': z.strictObject({ name }),
+
+  'agents.list': z.strictObject({ refresh: z.boolean().optional() }).optional(),
 
   'config.get': empty,
   'config.set': z.strictObject({ key: z.enum(CONFIG_KEYS), value: z.number().int().min(1).max(1000) }),
@@ -85,6 +98,9 @@ export const methodSchemas = {
   'task.cancel': z.strictObject({ id }),
   'task.retry': z.strictObject({ id }),
   'task.clean': z.strictObject({ id, force: z.boolean().optional() }),
+  'task.decide': z.strictObject({ id, allow: z.boolean(), message: text(10_000).optional() }),
+  'task.reply': z.strictObject({ id, message: text(MAX_PROMPT_CHARS).refine((m) => m.trim().length > 0, 'is empty: say what to tell the agent') }),
+  'task.resume': z.strictObject({ id }),
 
   'run.input': z.strictObject({ taskId: id, data: z.string().min(1).max(MAX_INPUT_CHARS) }),
   'run.resize': z.strictObject({ taskId: id, ...termSize }),
@@ -119,6 +135,16 @@ export interface Subscription {
   screen?: string;
 }
 
+export interface AgentInfo {
+  adapter: AdapterId;
+  found: boolean;
+  binary: string | null;
+  version: string | null;
+  usable: boolean;
+  problem: string | null;
+  install: string;
+}
+
 export interface MethodResults {
   'engine.status': EngineStatus;
   'engine.stop': { stopping: true };
@@ -127,6 +153,7 @@ export interface MethodResults {
   'profile.add': ProfileInfo;
   'profile.list': ProfileInfo[];
   'profile.remove': { removed: string };
+  'agents.list': { agents: AgentInfo[]; profiles: ProfileInfo[] };
   'config.get': { maxRunning: number; defaultMaxRunning: number };
   'config.set': { maxRunning: number; defaultMaxRunning: number };
   'task.add': TaskInfo;
@@ -136,6 +163,9 @@ export interface MethodResults {
   'task.cancel': TaskInfo;
   'task.retry': TaskInfo;
   'task.clean': { removed: string[] };
+  'task.decide': TaskInfo;
+  'task.reply': TaskInfo;
+  'task.resume': TaskInfo;
   'run.input': { written: number };
   'run.resize': { cols: number; rows: number };
   'run.screen': { runId: number; cols: number; rows: number; lines: string[] };

@@ -41,7 +41,9 @@ export async function daemon(ctx: CliContext, args: string[]): Promise<void> {
 
 const PROFILE_ADD_USAGE =
   'errand profile add <name> [--env K=V]… [--needs-input <regex>] [--quiet-ms N] [--replace] -- <command> [args…]\n' +
-  '  {prompt} in the args is replaced by the prompt, {prompt_file} by a file holding it; with neither it goes to stdin';
+  '  {prompt} in the args is replaced by the prompt, {prompt_file} by a file holding it; with neither it goes to stdin\n' +
+  'errand profile add <name> --adapter claude|codex|opencode|qwen|gemini|aider [--model M] [--permission-mode P]\n' +
+  '                   [--binary /path/to/cli] [--env K=V]… [--replace] [-- extra CLI args…]';
 
 function profileLine(p: ProfileInfo): string[] {
   return [p.name, p.adapter, p.command.join(' '), p.needsInput ? `/${p.needsInput.pattern}/ after ${p.needsInput.quietMs}ms` : '-'];
@@ -58,11 +60,16 @@ export async function profile(ctx: CliContext, args: string[]): Promise<void> {
         'quiet-ms': { type: 'string' },
         lines: { type: 'string' },
         replace: { type: 'boolean' },
+        adapter: { type: 'string' },
+        model: { type: 'string' },
+        'permission-mode': { type: 'string' },
+        binary: { type: 'string' },
       },
       PROFILE_ADD_USAGE,
     );
     const [name, ...command] = positionals;
-    if (!name || command.length === 0) throw new UsageError(`give a name and a command\nusage: ${PROFILE_ADD_USAGE}`);
+    const adapter = (values.adapter as string | undefined) ?? 'command';
+    if (!name || (adapter === 'command' && command.length === 0)) throw new UsageError(`give a name and a command\nusage: ${PROFILE_ADD_USAGE}`);
     const env: Record<string, string> = {};
     for (const pair of (values.env as string[] | undefined) ?? []) {
       const eq = pair.indexOf('=');
@@ -73,9 +80,13 @@ export async function profile(ctx: CliContext, args: string[]): Promise<void> {
     const engine = await ctx.engine();
     const saved = await engine.request('profile.add', {
       name,
+      adapter: adapter as ProfileInfo['adapter'],
       command,
       env,
       replace: values.replace === true,
+      ...(values.model ? { model: values.model as string } : {}),
+      ...(values['permission-mode'] ? { permissionMode: values['permission-mode'] as string } : {}),
+      ...(values.binary ? { binary: absolutePath(values.binary as string) } : {}),
       needsInput: pattern
         ? {
             pattern,
@@ -84,7 +95,7 @@ export async function profile(ctx: CliContext, args: string[]): Promise<void> {
           }
         : null,
     });
-    ctx.print(saved, () => `profile ${saved.name}: ${saved.command.join(' ')}`);
+    ctx.print(saved, () => `profile ${saved.name} (${saved.adapter}): ${saved.command.join(' ')}`);
     return;
   }
   if (action === 'ls' || action === undefined) {

@@ -3,10 +3,12 @@ import type {
   AdapterId,
   PermissionRequest,
   ProfileInfo,
+  ProfileOptions,
   RunKind,
   RunProgress,
   RunStatus,
 } from '../../../shared/domain.js';
+import type { AgentInfo } from '../../../shared/protocol/methods.js';
 
 export interface LaunchContext {
   kind: RunKind;
@@ -68,23 +70,15 @@ export interface Interpreter {
 
 export type Decision = { behavior: 'allow' } | { behavior: 'deny'; message: string };
 
-export interface Detection {
-  adapter: AdapterId;
-  found: boolean;
-  binary: string | null;
-  version: string | null;
-  /** Whether it can be used now; when false, `problem` says why and what to do. */
-  usable: boolean;
-  problem: string | null;
-  /** How to install it, for the person who does not have it. */
-  install: string;
-}
+export type Detection = AgentInfo;
 
 export interface AgentAdapter {
   readonly id: AdapterId;
   /** The executable names to look for; empty for the command adapter, which runs what its profile says. */
   readonly binaryNames: readonly string[];
   readonly install: string;
+  /** The options of the built-in profile Errand makes when it finds this CLI. */
+  readonly defaultOptions?: ProfileOptions;
   /** Parses `<binary> --version` output, or says why the binary is unusable. */
   version?(output: string): string | null;
   launch(profile: ProfileInfo, context: LaunchContext): LaunchSpec;

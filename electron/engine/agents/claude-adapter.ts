@@ -12,6 +12,7 @@ export const claudeAdapter: AgentAdapter = {
   id: 'claude',
   binaryNames: ['claude'],
   install: 'npm install -g @anthropic-ai/claude-code, then run `claude` once to sign in',
+  defaultOptions: { permissionMode: 'acceptEdits' },
   version: (output) => output.match(/(\d+\.\d+\.\d+)/)?.[1] ?? null,
 
   launch(profile: ProfileInfo, context: LaunchContext): LaunchSpec {

@@ -2,6 +2,7 @@
 import { ErrandError } from '../../../shared/protocol/errors.js';
 import type { Method, MethodParams, MethodResults } from '../../../shared/protocol/methods.js';
 import type { ValidRequest } from '../../../shared/protocol/messages.js';
+import type { AgentsService } from '../agents-service.js';
 import type { Engine } from '../engine.js';
 import type { EventHub } from '../event-hub.js';
 import type { RunManager } from '../run-manager.js';
@@ -20,6 +21,7 @@ export interface RouterDeps {
   runs: RunManager;
   scheduler: Scheduler;
   tasks: TasksService;
+  agents: AgentsService;
   dataDir: string;
 }
 
@@ -44,16 +46,25 @@ export class RequestRouter {
       'repo.add': (p) => tasks.addRepo(p),
       'repo.list': () => store.repos.list(),
       'profile.add': (p) => {
-        if (!p.replace && store.profiles.byName(p.name)) {
+        const existing = store.profiles.byName(p.name);
+        if (!p.replace && existing) {
           throw new ErrandError('conflict', `A profile named "${p.name}" exists. Pass --replace to change it.`);
         }
-        checkCommandTemplate(p.command);
+        if (p.adapter === 'command') checkCommandTemplate(p.command);
+        const options = {
+          ...(p.model ? { model: p.model } : {}),
+          ...(p.permissionMode ? { permissionMode: p.permissionMode } : {}),
+          ...(p.binary ? { binary: p.binary } : {}),
+          ...(p.adapter !== 'command' && p.command.length > 0 ? { args: p.command } : {}),
+        };
         return store.profiles.upsert({
           name: p.name,
-          adapter: 'command',
-          command: p.command,
+          adapter: p.adapter,
+          command: p.adapter === 'command' ? p.command : [p.binary ?? p.adapter],
           env: p.env ?? {},
           needsInput: p.needsInput ?? null,
+          options,
+          builtin: false,
         });
       },
       'profile.list': () => store.profiles.list(),
@@ -65,6 +76,10 @@ export class RequestRouter {
         }
         store.profiles.remove(profile.id);
         return { removed: p.name };
+      },
+      'agents.list': async (p) => {
+        const agents = p?.refresh || !deps.agents.probed ? await deps.agents.refresh() : deps.agents.current();
+        return { agents, profiles: store.profiles.list() };
       },
       'config.get': config,
       'config.set': (p) => {
@@ -79,6 +94,9 @@ export class RequestRouter {
       'task.cancel': (p) => tasks.cancel(p.id),
       'task.retry': (p) => tasks.retry(p.id),
       'task.clean': (p) => tasks.clean(p.id, p.force ?? false),
+      'task.decide': (p) => tasks.decide(p),
+      'task.reply': (p) => tasks.reply(p),
+      'task.resume': (p) => tasks.resume(p.id),
       'run.input': (p) => run.input(p),
       'run.resize': (p) => run.resize(p),
       'run.screen': (p) => run.screen(p),

@@ -32,6 +32,8 @@ export interface RunSessionDeps {
   update(fields: RunUpdate): void;
   indexChunk(offset: number, length: number, at: number): void;
   onActivity(logBytes: number): void;
+  /** The agent's binary as detection finds it (used unless the profile names one). */
+  detectedBinary(): Promise<string | null>;
 }
 
 export interface RunSessionInput {
@@ -41,8 +43,6 @@ export interface RunSessionInput {
   /** The task's prompt for a first run; the person's message for a reply or resume. */
   prompt: string;
   sessionId: string | null;
-  /** The agent's binary as detection found it, unless the profile names one. */
-  binary: string | null;
   repo: RepoInfo;
   profile: ProfileInfo;
   place: WorktreePlace;
@@ -179,7 +179,7 @@ export class RunSession {
         promptFile: this.deps.files.prompt,
         worktree: place.path,
         sessionId: this.input.sessionId,
-        binary: profile.options.binary ?? this.input.binary,
+        binary: profile.options.binary ?? (await this.deps.detectedBinary()),
       });
       if (spec.sessionId) this.deps.update({ sessionId: spec.sessionId });
       const env = runEnv(spec.env, { taskId: this.input.taskId, runId: this.input.runId, port: await freePort() });

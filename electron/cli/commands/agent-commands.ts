@@ -1,0 +1,50 @@
+// errand agents | allow | deny | reply | resume
+import type { CliContext } from '../cli-context.js';
+import { parse, taskIdArg, UsageError } from '../cli-context.js';
+import { statusText, table } from '../format.js';
+
+export async function agents(ctx: CliContext, args: string[]): Promise<void> {
+  parse(args, {}, 'errand agents');
+  const result = await (await ctx.engine()).request('agents.list', { refresh: true });
+  ctx.print(result, () => {
+    const rows = [['AGENT', 'STATUS', 'VERSION', 'PATH']];
+    for (const a of result.agents) rows.push([a.adapter, a.usable ? 'usable' : a.found ? 'broken' : 'not found', a.version ?? '-', a.binary ?? '-']);
+    const problems = result.agents.filter((a) => a.problem).map((a) => `  ${a.adapter}: ${a.problem}`);
+    const builtin = result.profiles.filter((p) => p.builtin).map((p) => p.name);
+    return [
+      table(rows),
+      ...(problems.length ? ['', ...problems] : []),
+      '',
+      builtin.length ? `built-in profiles: ${builtin.join(', ')}   (errand add "…" --repo . --profile ${builtin[0]})` : 'no built-in profiles: no agent CLI was found',
+    ].join('\n');
+  });
+}
+
+async function decide(ctx: CliContext, args: string[], allow: boolean): Promise<void> {
+  const usage = allow ? 'errand allow <id>' : 'errand deny <id> [--message "<why, or what to do instead>"]';
+  const { values, positionals } = parse(args, allow ? {} : { message: { type: 'string' } }, usage);
+  const task = await (await ctx.engine()).request('task.decide', {
+    id: taskIdArg(positionals[0], usage),
+    allow,
+    ...(typeof values.message === 'string' ? { message: values.message } : {}),
+  });
+  ctx.print(task, () => `task ${task.id}: ${allow ? 'allowed' : 'denied'}; now ${statusText(task)}`);
+}
+
+export const allow = (ctx: CliContext, args: string[]) => decide(ctx, args, true);
+export const deny = (ctx: CliContext, args: string[]) => decide(ctx, args, false);
+
+export async function reply(ctx: CliContext, args: string[]): Promise<void> {
+  const usage = 'errand reply <id> "<message>"   (answers a question, or continues a finished task\'s agent session)';
+  const { positionals } = parse(args, {}, usage);
+  if (positionals.length !== 2) throw new UsageError(`give the message as one quoted argument\nusage: ${usage}`);
+  const task = await (await ctx.engine()).request('task.reply', { id: taskIdArg(positionals[0], usage), message: positionals[1]! });
+  ctx.print(task, () => `task ${task.id} ${statusText(task)}${task.run && task.run.kind !== 'start' ? ` (run ${task.run.attempt} continues the agent session)` : ''}`);
+}
+
+export async function resume(ctx: CliContext, args: string[]): Promise<void> {
+  const usage = 'errand resume <id>   (continues an interrupted run\'s agent session)';
+  const { positionals } = parse(args, {}, usage);
+  const task = await (await ctx.engine()).request('task.resume', { id: taskIdArg(positionals[0], usage) });
+  ctx.print(task, () => `task ${task.id} ${statusText(task)} (run ${task.run?.attempt} resumes the agent session)`);
+}
