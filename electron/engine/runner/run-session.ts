@@ -7,6 +7,7 @@ import { ErrandError } from '../../../shared/protocol/errors.js';
 import type { AgentAdapter, Decision } from '../agents/adapter.js';
 import { adapterFor } from '../agents/registry.js';
 import type { RunUpdate } from '../store/runs-store.js';
+import { countChangedFiles } from '../worktrees/changed-files.js';
 import { checkRepo } from '../worktrees/repo-check.js';
 import type { WorktreePlace, Worktrees } from '../worktrees/worktrees.js';
 import { PtyProcess } from './pty-process.js';
@@ -19,6 +20,8 @@ import type { OutputSink } from './run-output.js';
 import { runEnv } from './run-env.js';
 import { Screen } from './screen.js';
 
+/** Changed files are counted at most this often while a run prints, and once when it ends. */
+export const CHANGED_FILES_INTERVAL_MS = 5000;
 export const DEFAULT_COLS = 120;
 export const DEFAULT_ROWS = 32;
 /** Fixed scripts run by /bin/sh in front of an agent; user text only ever arrives as their arguments. */
@@ -60,6 +63,7 @@ export class RunSession {
   private writeError: NodeJS.ErrnoException | null = null;
   private cols = DEFAULT_COLS;
   private rows = DEFAULT_ROWS;
+  private changesTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly input: RunSessionInput,
@@ -84,7 +88,9 @@ export class RunSession {
       onChunk: (offset, length, at) => deps.indexChunk(offset, length, at),
       onBatch: (logBytes, batch) => {
         deps.onActivity(logBytes);
-        if (this.proc) this.judge.onBatch(batch);
+        if (!this.proc) return;
+        this.judge.onBatch(batch);
+        this.countChangesSoon();
       },
       onWriteError: (error) => this.onWriteError(error),
       pause: () => this.proc?.pause(),
@@ -200,6 +206,8 @@ export class RunSession {
         argv = ['/bin/sh', '-c', RAW_TERMINAL_SCRIPT, ...argv];
       }
       const exit = await this.spawn(argv[0]!, argv.slice(1), env, spec.argv, spec.input);
+      if (this.changesTimer) clearTimeout(this.changesTimer);
+      await this.countChanges();
       this.finish(exit);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -225,6 +233,17 @@ export class RunSession {
     const exit = await proc.exited;
     this.output.flush();
     return exit;
+  }
+
+  private countChangesSoon(): void {
+    if (this.changesTimer) return;
+    this.changesTimer = setTimeout(() => void this.countChanges(), CHANGED_FILES_INTERVAL_MS);
+  }
+
+  private async countChanges(): Promise<void> {
+    const filesChanged = await countChangedFiles(this.input.place.path);
+    this.changesTimer = null;
+    if (filesChanged !== null) this.judge.noteProgress({ filesChanged });
   }
 
   private stopped(): boolean {
