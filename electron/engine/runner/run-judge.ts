@@ -3,6 +3,11 @@ import type { PermissionRequest, RunProgress, RunStatus } from '../../../shared/
 import type { ExitInfo, Interpreter, Signal, Verdict } from '../agents/adapter.js';
 import type { RunUpdate } from '../store/runs-store.js';
 
+/** Past this much output since an answer, the answered question has left the screen. */
+const SINCE_ANSWER_MAX_CHARS = 64 * 1024;
+// CSI and OSC sequences and two-byte escapes: what stands between printed words in a raw log.
+const ANSI_ESCAPE = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])/g;
+
 export interface JudgeDeps {
   interpreter: Interpreter;
   update(fields: RunUpdate): void;
@@ -21,6 +26,8 @@ export class RunJudge {
   private progress: RunProgress = {};
   private quietTimer: NodeJS.Timeout | null = null;
   private lastOutputAt = 0;
+  /** Output since the person last answered: a question printed before that may still be on screen, but is answered. */
+  private sinceAnswer: string | null = null;
 
   constructor(private readonly deps: JudgeDeps) {}
 
@@ -32,6 +39,9 @@ export class RunJudge {
   /** Called for every batch of output: the hot path. */
   onBatch(batch: Buffer): void {
     this.lastOutputAt = Date.now();
+    if (this.sinceAnswer !== null) {
+      this.sinceAnswer = this.sinceAnswer.length > SINCE_ANSWER_MAX_CHARS ? null : this.sinceAnswer + batch.toString('utf8');
+    }
     const { interpreter } = this.deps;
     if (interpreter.onOutput) {
       const signals = interpreter.onOutput(batch);
@@ -43,12 +53,17 @@ export class RunJudge {
   /** The person typed or answered: whatever was asked is being dealt with. */
   answered(): void {
     this.request = null;
+    this.sinceAnswer = '';
     if (this.status === 'needs_input') this.setStatus('running', { question: null, request: null });
   }
 
   /** How the run ended, by the interpreter: its earlier verdict from the output, else the exit. */
   interpreterVerdict(exit: ExitInfo): Verdict {
     return this.deps.interpreter.onExit(exit, this.verdict);
+  }
+
+  noteProgress(progress: RunProgress): void {
+    this.apply([{ type: 'progress', progress }]);
   }
 
   stop(): void {
@@ -96,7 +111,17 @@ export class RunJudge {
     if (!this.deps.isAlive() || Date.now() - this.lastOutputAt < quietMs) return;
     const signal = this.deps.interpreter.onQuiet(lines.slice(-this.deps.interpreter.screenLines));
     if (!signal) return;
-    if (signal.type === 'needs_input' && this.status !== 'needs_input') this.apply([signal]);
+    if (signal.type === 'needs_input' && this.status !== 'needs_input' && this.askedSinceAnswer()) {
+      this.sinceAnswer = null;
+      this.apply([signal]);
+    }
     if (signal.type === 'running' && this.status === 'needs_input') this.answered();
+  }
+
+  /** Whether the screen's question was printed after the last answer, rather than being the question answered. */
+  private askedSinceAnswer(): boolean {
+    if (this.sinceAnswer === null) return true;
+    const printed = this.sinceAnswer.replace(ANSI_ESCAPE, '').split(/\r\n|\r|\n/);
+    return this.deps.interpreter.onQuiet(printed)?.type === 'needs_input';
   }
 }

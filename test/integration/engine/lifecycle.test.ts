@@ -45,7 +45,7 @@ describe('a task from add to done', () => {
     const ls = await sb.json(['ls']);
     expect(ls.tasks[0]).toMatchObject({ id: 1, status: 'succeeded' });
     const human = await sb.errand(['ls']);
-    expect(human.stdout).toMatch(/1\s+succeeded\s+\d+s\s+fake/);
+    expect(human.stdout).toMatch(/1\s+succeeded: 1 file changed\s+\d+s\s+fake/);
   });
 
   it('keeps shell metacharacters, unicode and RTL in a prompt as inert text', async () => {
