@@ -8,6 +8,7 @@ import type { EventHub } from './event-hub.js';
 import type { RunManager } from './run-manager.js';
 import type { Scheduler } from './scheduler.js';
 import type { Store } from './store/store.js';
+import { adapterFor } from './agents/registry.js';
 import { checkRepo } from './worktrees/repo-check.js';
 import { safeRelative } from './worktrees/worktrees.js';
 import type { Worktrees } from './worktrees/worktrees.js';
@@ -155,7 +156,11 @@ export class TasksService {
 
   private continueSession(task: TaskInfo, kind: 'reply' | 'resume', message: string): TaskInfo {
     const sessionId = this.store.runs.forTask(task.id).reverse().find((r) => r.sessionId)?.sessionId ?? null;
-    if (!sessionId) {
+    const adapter = adapterFor(this.store.profiles.byId(this.store.tasks.profileId(task.id)!)!.adapter);
+    if (adapter.id === 'command') {
+      throw new ErrandError('conflict', `Task ${task.id} runs a command profile, which has no agent session to continue. \`errand retry ${task.id}\` runs it again.`);
+    }
+    if (!sessionId && !adapter.continuesWithoutSession) {
       throw new ErrandError(
         'conflict',
         `Task ${task.id} has no agent session to continue (its agent never reported one). \`errand retry ${task.id}\` starts it over.`,

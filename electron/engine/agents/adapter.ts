@@ -77,6 +77,8 @@ export interface AgentAdapter {
   /** The executable names to look for; empty for the command adapter, which runs what its profile says. */
   readonly binaryNames: readonly string[];
   readonly install: string;
+  /** A reply or resume needs no session id: the CLI keeps its history in the worktree (Aider). */
+  readonly continuesWithoutSession?: boolean;
   /** The options of the built-in profile Errand makes when it finds this CLI. */
   readonly defaultOptions?: ProfileOptions;
   /** Parses `<binary> --version` output, or says why the binary is unusable. */

@@ -1,9 +1,18 @@
-// Splits a CLI's output into JSON objects, one per line, with bounded memory whatever the CLI prints.
+// Splits a CLI's output into lines (and JSON objects), with bounded memory whatever the CLI prints.
 
 /** A line longer than this is not an event we act on: it is skipped, not buffered. */
 export const MAX_JSON_LINE_BYTES = 4 * 1024 * 1024;
 
 export class JsonLines {
+  private textHandler: ((line: string) => void) | null = null;
+
+  /** Calls `onLine` for every complete line, as text without its line ending. */
+  pushText(batch: Buffer, onLine: (line: string) => void): void {
+    this.textHandler = onLine;
+    this.push(batch, () => false, () => {});
+    this.textHandler = null;
+  }
+
   private parts: Buffer[] = [];
   private buffered = 0;
   private skipping = false;
@@ -43,6 +52,7 @@ export class JsonLines {
   private emit(want: (line: string) => boolean, onLine: (value: Record<string, unknown>) => void): void {
     const text = (this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.buffered)).toString('utf8');
     const line = text.charCodeAt(text.length - 1) === 13 ? text.slice(0, -1) : text;
+    if (this.textHandler) return this.textHandler(line);
     const brace = line.indexOf('{');
     if (brace === -1 || !want(brace === 0 ? line : line.slice(brace))) return;
     try {
