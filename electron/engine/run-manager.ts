@@ -113,7 +113,8 @@ export class RunManager {
     } catch (error) {
       console.error(`[engine] could not record run ${runId}: ${(error as Error).message}`);
     }
-    if (!before || !fields.status || (fields.status === before.status && fields.question === undefined)) return;
+    const questionChanged = fields.question !== undefined && fields.question !== before?.question;
+    if (!before || !fields.status || (fields.status === before.status && !questionChanged)) return;
     const after: RunInfo = { ...before, ...this.store.runs.byId(runId) } as RunInfo;
     const at = Date.now();
     this.hub.emit({

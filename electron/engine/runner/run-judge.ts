@@ -88,11 +88,15 @@ export class RunJudge {
         case 'running':
           if (this.status === 'needs_input') this.answered();
           break;
-        case 'done':
+        case 'done': {
+          // Announce the verdict now, not when the process has gone: the person hears of it at once.
+          const { status, reason } = signal.verdict;
           this.verdict = signal.verdict;
-          this.deps.update({ resultText: signal.resultText });
+          this.request = null;
+          this.setStatus(status, { reason, resultText: signal.resultText, request: null, question: status === 'needs_input' ? reason : null });
           this.deps.endProcess();
           break;
+        }
       }
     }
   }
