@@ -45,6 +45,8 @@ export interface Verdict {
   // needs_input: it ended wanting something it was refused; a reply can grant it.
   status: Extract<RunStatus, 'succeeded' | 'failed' | 'unknown' | 'needs_input'>;
   reason: string | null;
+  /** The agent's final answer, when the verdict comes with one. */
+  resultText?: string | null;
 }
 
 /** What an interpreter concluded from the agent's output. */

@@ -1,25 +1,24 @@
 import type { AdapterId } from '../../../shared/domain.js';
-import { ErrandError } from '../../../shared/protocol/errors.js';
 import type { AgentAdapter } from './adapter.js';
 import { aiderAdapter } from './aider-adapter.js';
 import { claudeAdapter } from './claude-adapter.js';
 import { codexAdapter } from './codex-adapter.js';
 import { commandAdapter } from './command-adapter.js';
+import { opencodeAdapter } from './opencode-adapter.js';
 import { geminiAdapter, qwenAdapter } from './qwen-gemini-adapters.js';
 
-const ADAPTERS: Partial<Record<AdapterId, AgentAdapter>> = {
+const ADAPTERS: Record<AdapterId, AgentAdapter> = {
   command: commandAdapter,
   claude: claudeAdapter,
   codex: codexAdapter,
+  opencode: opencodeAdapter,
   qwen: qwenAdapter,
   gemini: geminiAdapter,
   aider: aiderAdapter,
 };
 
 export function adapterFor(id: AdapterId): AgentAdapter {
-  const adapter = ADAPTERS[id];
-  if (!adapter) throw new ErrandError('not_found', `Errand has no adapter for ${id} yet.`);
-  return adapter;
+  return ADAPTERS[id];
 }
 
 export function allAdapters(): AgentAdapter[] {

@@ -210,7 +210,7 @@ export class RunSession {
       await this.countChanges();
       this.finish(exit);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = failureReason(error);
       this.log(`failed: ${message}`);
       this.end('failed', { reason: message });
     }
@@ -261,7 +261,12 @@ export class RunSession {
     }
     if (this.cancelReason !== null) return this.end(this.cancelStatus, { reason: this.cancelReason, exitCode });
     const verdict = this.judge.interpreterVerdict(exit ?? { exitCode: -1, signal: null });
-    this.end(verdict.status, { reason: verdict.reason, exitCode, question: verdict.status === 'needs_input' ? verdict.reason : null });
+    this.end(verdict.status, {
+      reason: verdict.reason,
+      exitCode,
+      question: verdict.status === 'needs_input' ? verdict.reason : null,
+      ...(verdict.resultText !== undefined ? { resultText: verdict.resultText } : {}),
+    });
   }
 
   private end(status: RunStatus, fields: RunUpdate): void {
@@ -285,4 +290,13 @@ function freePort(): Promise<number> {
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
+}
+
+/** Why a run could not go on, for the person: a full disk says so, and what to do about it. */
+function failureReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if ((error as NodeJS.ErrnoException)?.code === 'ENOSPC') {
+    return `the disk is full (${message}). Free disk space, then retry the task.`;
+  }
+  return message;
 }
