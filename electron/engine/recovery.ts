@@ -1,5 +1,5 @@
 // A crashed engine leaves runs marked live whose PTYs died with it: mark them interrupted, keep their logs.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { DataDirLayout } from '../../shared/data-dir.js';
 import { runFiles } from '../../shared/data-dir.js';
 import { LIVE_RUN_STATUSES } from '../../shared/domain.js';
@@ -16,7 +16,7 @@ export function recoverRuns(
   const orphans = store.runs.withStatus(LIVE_RUN_STATUSES);
   for (const run of orphans) {
     // Its terminal is gone, so it cannot be re-adopted; make sure nothing of it keeps running unseen.
-    if (run.pid && isProcessOfRun(run.pid, run.id)) signalGroup(run.pid, 'SIGKILL');
+    if (run.pid && groupHasProcessOfRun(run.pid, run.id)) signalGroup(run.pid, 'SIGKILL');
     const logBytes = logSize(runFiles(layout, run.id).log);
     if (logBytes > run.logBytes) store.runs.addChunk(run.id, run.logBytes, logBytes - run.logBytes, Date.now());
     record(run.taskId, run.id, {
@@ -28,6 +28,31 @@ export function recoverRuns(
     });
   }
   return orphans.length;
+}
+
+/**
+ * Whether the process group the run's agent led still holds a process of that run: the agent itself, or what it left
+ * behind when it exited while no engine watched (its leader gone, the group lives on).
+ */
+function groupHasProcessOfRun(pgid: number, runId: number): boolean {
+  if (isProcessOfRun(pgid, runId)) return true;
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return false;
+  }
+  return names.some((name) => /^\d+$/.test(name) && processGroupOf(Number(name)) === pgid && isProcessOfRun(Number(name), runId));
+}
+
+function processGroupOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+  } catch {
+    return null;
+  }
 }
 
 /** Whether `pid` is still that run's agent (its environment names the run), not a stranger that reused the pid. */

@@ -58,6 +58,9 @@ export class SocketServer {
           `A message of ${line.bytes} bytes is over the ${MAX_MESSAGE_BYTES}-byte limit and was ignored. Send less at once.`,
         );
       }
+      if (line.kind === 'invalid_utf8') {
+        throw new ErrandError('parse_error', 'The message is not valid UTF-8, so it was ignored. Send JSON text encoded as UTF-8.');
+      }
       let value: unknown;
       try {
         value = JSON.parse(line.text);

@@ -3,6 +3,11 @@ import * as pty from 'node-pty';
 
 /** After SIGHUP and SIGTERM, how long the process group has before SIGKILL. */
 export const STOP_GRACE_MS = 3000;
+/**
+ * While reading is paused, how often to check that the leader still lives: once it exits, node-pty discards whatever
+ * is left unread in the terminal 200 ms later, so reading must resume at once to keep the end of the output.
+ */
+export const PAUSED_EXIT_CHECK_MS = 20;
 
 export interface PtySpec {
   file: string;
@@ -22,6 +27,7 @@ export class PtyProcess {
   readonly exited: Promise<PtyExit>;
   private readonly pty: pty.IPty;
   private alive = true;
+  private exitWatch: NodeJS.Timeout | null = null;
 
   constructor(spec: PtySpec, onData: (data: Buffer) => void) {
     this.pty = pty.spawn(spec.file, spec.args, {
@@ -36,6 +42,7 @@ export class PtyProcess {
     this.exited = new Promise((resolve) => {
       this.pty.onExit(({ exitCode, signal }) => {
         this.alive = false;
+        this.stopExitWatch();
         // The leader is gone; nothing it started may outlive the run.
         signalGroup(this.pty.pid, 'SIGKILL');
         resolve({ exitCode, signal: signal || null });
@@ -60,11 +67,21 @@ export class PtyProcess {
   }
 
   pause(): void {
-    if (this.alive) this.pty.pause();
+    if (!this.alive) return;
+    this.pty.pause();
+    this.exitWatch ??= setInterval(() => {
+      if (!processExists(this.pty.pid)) this.resume();
+    }, PAUSED_EXIT_CHECK_MS).unref();
   }
 
   resume(): void {
+    this.stopExitWatch();
     if (this.alive) this.pty.resume();
+  }
+
+  private stopExitWatch(): void {
+    if (this.exitWatch) clearInterval(this.exitWatch);
+    this.exitWatch = null;
   }
 
   /** SIGHUP and SIGTERM to the group, then SIGKILL after the grace period. Resolves when the leader has exited. */
@@ -78,6 +95,15 @@ export class PtyProcess {
       clearTimeout(timer);
     }
     return this.exited;
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
