@@ -3,11 +3,12 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataDirLayout } from '../../shared/data-dir.js';
-import { ErrandError } from '../../shared/protocol/errors.js';
+import { ErrandError, isProtocolError } from '../../shared/protocol/errors.js';
 import { EngineClient } from './engine-client.js';
 
 const ENGINE_START_TIMEOUT_MS = 15_000;
 const READY_LINE = 'errand-engine-ready';
+const FAILED_LINE = 'errand-engine-failed';
 
 function isNoEngine(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
@@ -64,10 +65,23 @@ export function startEngine(layout: DataDirLayout): Promise<void> {
       if (output.includes(READY_LINE)) finish();
     });
     child.once('error', (error) => finish(new ErrandError('internal', `Could not start the engine: ${error.message}`)));
-    child.once('exit', (code) => {
+    // 'close', not 'exit': by then all the engine wrote on stdout (a failure's reason) has been read.
+    child.once('close', (code) => {
       // Exit 3: another engine won the race; the caller connects to that one.
       if (code === 3) finish();
-      else finish(new ErrandError('internal', `The engine exited during start-up (code ${code}). See ${layout.engineLog}.`));
+      else finish(startFailure(output) ?? new ErrandError('internal', `The engine exited during start-up (code ${code}). See ${layout.engineLog}.`));
     });
   });
+}
+
+/** The reason an engine gave for not starting (its FAILED_LINE), e.g. a database from a newer Errand. */
+function startFailure(output: string): ErrandError | null {
+  const line = output.split('\n').find((l) => l.startsWith(`${FAILED_LINE} `));
+  if (!line) return null;
+  try {
+    const reason: unknown = JSON.parse(line.slice(FAILED_LINE.length + 1));
+    return isProtocolError(reason) ? new ErrandError(reason.code, `The engine could not start: ${reason.message}`) : null;
+  } catch {
+    return null;
+  }
 }

@@ -64,6 +64,8 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
-  // Commands that followed a stream may leave stdin or the socket open; the answer is given, so leave.
-  setImmediate(() => process.exit(code));
+  // Commands that followed a stream may leave stdin or the socket open; the answer is given, so leave, but only
+  // once stdout and stderr are flushed: a pipe takes 64 KiB at once, and exiting earlier cuts a long answer short.
+  const leave = () => process.exit(code);
+  process.stdout.write('', () => process.stderr.write('', leave));
 });

@@ -2,12 +2,15 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dataDirLayout, defaultDataDir } from '../../shared/data-dir.js';
+import { ErrandError } from '../../shared/protocol/errors.js';
 import { Engine } from './engine.js';
 import { InstanceLock } from './instance-lock.js';
 import { mkdirSync } from 'node:fs';
 
 /** Printed on stdout once the socket accepts connections; the CLI waits for it. */
 export const READY_LINE = 'errand-engine-ready';
+/** Printed on stdout, followed by { code, message } as JSON, when the engine cannot start: the CLI shows the reason. */
+export const FAILED_LINE = 'errand-engine-failed';
 
 async function main(): Promise<number> {
   const dataDir = defaultDataDir({ platform: process.platform, homeDir: homedir(), env: process.env });
@@ -25,6 +28,9 @@ async function main(): Promise<number> {
     await engine.start();
   } catch (error) {
     console.error(`errand: the engine could not start: ${(error as Error).message}`);
+    const code = error instanceof ErrandError ? error.code : 'internal';
+    process.stdout.on('error', () => {});
+    process.stdout.write(`${FAILED_LINE} ${JSON.stringify({ code, message: (error as Error).message })}\n`);
     return 1;
   }
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {

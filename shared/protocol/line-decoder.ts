@@ -1,15 +1,21 @@
 // Splits a byte stream into newline-terminated messages, refusing any longer than a limit without buffering it.
 
-export type DecodedLine = { kind: 'line'; text: string } | { kind: 'too_large'; bytes: number };
+export type DecodedLine =
+  | { kind: 'line'; text: string }
+  | { kind: 'too_large'; bytes: number }
+  /** Not valid UTF-8: refused rather than silently changed (a lenient decode would alter prompts and paths). */
+  | { kind: 'invalid_utf8'; bytes: number };
 
 const NEWLINE = 0x0a;
+/** A line of only JSON whitespace is a keep-alive, not a message; anything else (form feed, NBSP, …) gets an answer. */
+const BLANK = /^[ \t\r]*$/;
 
 export class LineDecoder {
   private parts: Uint8Array[] = [];
   private buffered = 0;
   /** Bytes of an oversized line seen so far; it is skipped up to its newline. */
   private skipping = 0;
-  private readonly utf8 = new TextDecoder('utf-8', { fatal: false });
+  private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
 
   constructor(private readonly maxBytes: number) {}
 
@@ -34,7 +40,7 @@ export class LineDecoder {
       out.push(this.finishLine());
       start = nl + 1;
     }
-    return out.filter((line) => line.kind === 'too_large' || line.text.trim().length > 0);
+    return out.filter((line) => line.kind !== 'line' || !BLANK.test(line.text));
   }
 
   private finishLine(): DecodedLine {
@@ -46,7 +52,11 @@ export class LineDecoder {
     const joined = joinBytes(this.parts, this.buffered);
     this.parts = [];
     this.buffered = 0;
-    return { kind: 'line', text: this.utf8.decode(joined) };
+    try {
+      return { kind: 'line', text: this.utf8.decode(joined) };
+    } catch {
+      return { kind: 'invalid_utf8', bytes: joined.length };
+    }
   }
 }
 

@@ -8,6 +8,8 @@ export type Db = Database.Database;
 export function openDatabase(path: string): Db {
   const db = new Database(path);
   try {
+    // Before anything that writes (even switching to WAL): a database from a newer Errand is left exactly as it is.
+    refuseNewer(db);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
@@ -24,7 +26,7 @@ export function schemaVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
-function migrate(db: Db): void {
+function refuseNewer(db: Db): void {
   const current = schemaVersion(db);
   if (current > MIGRATIONS.length) {
     throw new ErrandError(
@@ -33,6 +35,10 @@ function migrate(db: Db): void {
         'It was left untouched: run the newer Errand, or point ERRAND_HOME at another directory.',
     );
   }
+}
+
+function migrate(db: Db): void {
+  const current = schemaVersion(db);
   for (let version = current; version < MIGRATIONS.length; version++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[version]!);
