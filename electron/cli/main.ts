@@ -44,7 +44,9 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`errand: unknown command "${name}"\n\n${HELP}\n`);
     return 2;
   }
-  const ctx = new CliContext(rest.includes('--json'));
+  const dashes = rest.indexOf('--');
+  // After "--" come a profile's command and its own arguments, never errand's flags.
+  const ctx = new CliContext((dashes === -1 ? rest : rest.slice(0, dashes)).includes('--json'));
   try {
     await command(ctx, rest);
     return 0;

@@ -6,7 +6,8 @@ import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { AgentAdapter, Detection } from './adapter.js';
 
-export const PROBE_TIMEOUT_MS = 10_000;
+/** How long `<cli> --version` may take before the CLI is called broken (ERRAND_PROBE_TIMEOUT_MS overrides). */
+export const PROBE_TIMEOUT_MS = Number(process.env.ERRAND_PROBE_TIMEOUT_MS) || 10_000;
 const LOGIN_SHELL_TIMEOUT_MS = 3_000;
 
 function run(file: string, args: string[], timeoutMs: number, env?: NodeJS.ProcessEnv): Promise<{ ok: boolean; output: string; timedOut: boolean }> {

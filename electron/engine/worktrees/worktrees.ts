@@ -6,6 +6,9 @@ import type { RepoInfo } from '../../../shared/domain.js';
 import { ErrandError } from '../../../shared/protocol/errors.js';
 import { git, gitOk } from './git.js';
 
+/** Agent configuration a repo may keep untracked (MCP servers, per-project CLI settings): always offered to worktrees. */
+export const AGENT_CONFIG_FILES = ['.mcp.json', 'opencode.json', '.claude/settings.local.json', '.gemini/settings.json', '.qwen/settings.json'];
+
 export interface WorktreePlace {
   path: string;
   branch: string;
@@ -60,11 +63,11 @@ export class Worktrees {
       : ['worktree', 'add', '-b', place.branch, place.path, repo.baseBranch];
     await git(repo.path, args);
     notes.push(`worktree ${place.path} on branch ${place.branch} from ${repo.baseBranch}`);
-    for (const entry of repo.copyFiles) {
-      const rel = safeRelative(entry);
+    const listed = new Set(repo.copyFiles.map(safeRelative));
+    for (const rel of new Set([...listed, ...AGENT_CONFIG_FILES])) {
       const from = join(repo.path, rel);
-      if (!existsSync(from)) {
-        notes.push(`not copied: ${rel} (absent from ${repo.path})`);
+      if (!existsSync(from) || (!listed.has(rel) && existsSync(join(place.path, rel)))) {
+        if (listed.has(rel)) notes.push(`not copied: ${rel} (absent from ${repo.path})`);
         continue;
       }
       mkdirSync(dirname(join(place.path, rel)), { recursive: true });
