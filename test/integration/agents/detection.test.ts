@@ -50,7 +50,8 @@ describe('errand agents', () => {
 
   it('never replaces a profile the person made with the same name', async () => {
     script(join(sb.home, '.local/bin/claude'), 'echo "2.1.197 (Claude Code)"');
-    expect((await sb.errand(['profile', 'add', 'claude', '--', 'echo', 'mine', '--json'])).code).toBe(0);
+    expect((await sb.json(['agents'])).profiles.find((p: { name: string }) => p.name === 'claude').builtin).toBe(true);
+    expect((await sb.errand(['profile', 'add', 'claude', '--replace', '--', 'echo', 'mine', '--json'])).code).toBe(0);
     const result = await sb.json(['agents']);
     const mine = result.profiles.find((p: { name: string }) => p.name === 'claude');
     expect(mine).toMatchObject({ adapter: 'command', command: ['echo', 'mine', '--json'], builtin: false });
