@@ -1,6 +1,7 @@
 // errand logs | attach | send | watch
 import { isFinalStatus } from '../../../shared/domain.js';
 import type { EngineEvent } from '../../../shared/protocol/events.js';
+import type { MethodResults } from '../../../shared/protocol/methods.js';
 import { MAX_LOG_READ_BYTES } from '../../../shared/protocol/limits.js';
 import type { CliContext } from '../cli-context.js';
 import { parse, taskIdArg, UsageError } from '../cli-context.js';
@@ -70,6 +71,24 @@ function followRun(engine: EngineClient, taskId: number, runId: number, offset: 
   });
 }
 
+/** Subscribes to the task's run, first waiting for it to leave the queue if it has not started yet. */
+async function subscribeOnceStarted(engine: EngineClient, taskId: number): Promise<MethodResults['run.subscribe']> {
+  let started = () => {};
+  const starting = new Promise<void>((resolve, reject) => {
+    started = resolve;
+    engine.onClose((reason) => reject(new Error(reason)));
+  });
+  starting.catch(() => {});
+  // Listening before subscribing, so a start between the two is not missed.
+  engine.onEvent((event) => {
+    if (event.type === 'run.status' && event.taskId === taskId && event.status !== 'queued') started();
+  });
+  const sub = await engine.request('run.subscribe', { taskId });
+  if (sub.status !== 'queued') return sub;
+  await starting;
+  return engine.request('run.subscribe', { taskId });
+}
+
 export async function logs(ctx: CliContext, args: string[]): Promise<void> {
   const usage = 'errand logs <id> [--follow] [--run <attempt id>]';
   const { values, positionals } = parse(args, { follow: { type: 'boolean', short: 'f' }, run: { type: 'string' } }, usage);
@@ -82,9 +101,9 @@ export async function logs(ctx: CliContext, args: string[]): Promise<void> {
     return;
   }
   await engine.request('events.subscribe');
-  const sub = await engine.request('run.subscribe', { taskId });
+  const sub = await subscribeOnceStarted(engine, taskId);
   const printed = await printLog(engine, taskId, sub.runId, 0, sub.offset);
-  if (isFinalStatus(sub.status) || sub.status === 'queued') {
+  if (isFinalStatus(sub.status)) {
     const rest = await engine.request('run.readLog', { taskId, runId: sub.runId, offset: printed, length: 1 });
     await printLog(engine, taskId, sub.runId, printed, rest.size);
     return;

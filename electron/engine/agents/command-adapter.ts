@@ -78,13 +78,15 @@ class CommandInterpreter implements Interpreter {
   constructor(profile: ProfileInfo) {
     this.quietMs = profile.needsInput?.quietMs ?? null;
     this.screenLines = profile.needsInput?.lines ?? 0;
-    this.pattern = profile.needsInput ? new RegExp(profile.needsInput.pattern, 'm') : null;
+    this.pattern = profile.needsInput ? new RegExp(profile.needsInput.pattern, 'gm') : null;
   }
 
   onQuiet(lastLines: string[]): Signal | null {
     if (!this.pattern) return null;
     const text = lastLines.join('\n').trimEnd();
-    const match = this.pattern.exec(text);
+    // The question is the last match: one answered earlier may still be on the screen above it.
+    let match: RegExpExecArray | null = null;
+    for (const m of text.matchAll(this.pattern)) match = m;
     if (!match) return { type: 'running' };
     const lineStart = text.lastIndexOf('\n', match.index) + 1;
     const lineEnd = text.indexOf('\n', match.index + match[0].length);

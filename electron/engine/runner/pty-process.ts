@@ -1,13 +1,9 @@
 // One process in a pseudo-terminal, spawned from an argv, stopped by a signal ladder that reaches its whole group.
+import { readSync } from 'node:fs';
 import * as pty from 'node-pty';
 
 /** After SIGHUP and SIGTERM, how long the process group has before SIGKILL. */
 export const STOP_GRACE_MS = 3000;
-/**
- * While reading is paused, how often to check that the leader still lives: once it exits, node-pty discards whatever
- * is left unread in the terminal 200 ms later, so reading must resume at once to keep the end of the output.
- */
-export const PAUSED_EXIT_CHECK_MS = 20;
 
 export interface PtySpec {
   file: string;
@@ -27,7 +23,6 @@ export class PtyProcess {
   readonly exited: Promise<PtyExit>;
   private readonly pty: pty.IPty;
   private alive = true;
-  private exitWatch: NodeJS.Timeout | null = null;
 
   constructor(spec: PtySpec, onData: (data: Buffer) => void) {
     this.pty = pty.spawn(spec.file, spec.args, {
@@ -39,10 +34,10 @@ export class PtyProcess {
       encoding: null,
     });
     this.pty.onData((data) => onData(data as unknown as Buffer));
+    keepUnreadOutput(this.pty, onData);
     this.exited = new Promise((resolve) => {
       this.pty.onExit(({ exitCode, signal }) => {
         this.alive = false;
-        this.stopExitWatch();
         // The leader is gone; nothing it started may outlive the run.
         signalGroup(this.pty.pid, 'SIGKILL');
         resolve({ exitCode, signal: signal || null });
@@ -67,21 +62,11 @@ export class PtyProcess {
   }
 
   pause(): void {
-    if (!this.alive) return;
-    this.pty.pause();
-    this.exitWatch ??= setInterval(() => {
-      if (!processExists(this.pty.pid)) this.resume();
-    }, PAUSED_EXIT_CHECK_MS).unref();
+    if (this.alive) this.pty.pause();
   }
 
   resume(): void {
-    this.stopExitWatch();
     if (this.alive) this.pty.resume();
-  }
-
-  private stopExitWatch(): void {
-    if (this.exitWatch) clearInterval(this.exitWatch);
-    this.exitWatch = null;
   }
 
   /** SIGHUP and SIGTERM to the group, then SIGKILL after the grace period. Resolves when the leader has exited. */
@@ -98,13 +83,40 @@ export class PtyProcess {
   }
 }
 
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+interface PtyReader {
+  destroyed: boolean;
+  read(): unknown;
+  destroy(...args: unknown[]): unknown;
+}
+
+/**
+ * node-pty closes its reader 200 ms after the leader exits, read to the end or not: paused for a lagging subscriber,
+ * or with the engine busy, the end of the output (often the agent's summary) would be lost. So before the reader
+ * closes, take what it holds and what the terminal still holds. (node-pty internals: without them, nothing is done.)
+ */
+function keepUnreadOutput(terminal: pty.IPty, onData: (data: Buffer) => void): void {
+  const reader = (terminal as unknown as { _socket?: PtyReader })._socket;
+  const fd = (terminal as unknown as { fd?: number }).fd;
+  if (!reader || typeof reader.destroy !== 'function' || typeof reader.read !== 'function' || typeof fd !== 'number') return;
+  const destroy = reader.destroy.bind(reader);
+  reader.destroy = (...args: unknown[]) => {
+    if (!reader.destroyed) {
+      // Reading a paused stream emits its buffered data to the listeners, in order.
+      while (reader.read() !== null);
+      const buffer = Buffer.alloc(64 * 1024);
+      for (;;) {
+        let n: number;
+        try {
+          n = readSync(fd, buffer, 0, buffer.length, null);
+        } catch {
+          break; // EAGAIN: nothing left; EIO: the terminal is closed.
+        }
+        if (n <= 0) break;
+        onData(Buffer.from(buffer.subarray(0, n)));
+      }
+    }
+    return destroy(...args);
+  };
 }
 
 /** Signals every process in the group led by `pid` (a PTY's child leads its own session and group). */

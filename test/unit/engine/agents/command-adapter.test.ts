@@ -49,6 +49,11 @@ describe('the command profile', () => {
       question: 'Delete 3 files? [y/N]',
     });
     expect(interpreter.onQuiet(['working…', 'still working'])).toEqual({ type: 'running' });
+    // An answered question may still be on screen above the new one: the question is the last match.
+    expect(interpreter.onQuiet(['Delete 3 files? [y/N] y', 'deleted', 'Delete 2 more? [y/N] '])).toEqual({
+      type: 'needs_input',
+      question: 'Delete 2 more? [y/N]',
+    });
     expect(commandAdapter.interpreter(profile()).quietMs).toBeNull();
   });
 
