@@ -43,9 +43,10 @@ export interface RunFiles {
   dir: string;
   log: string;
   prompt: string;
+  inputPipe: string;
 }
 
 export function runFiles(layout: DataDirLayout, runId: number): RunFiles {
   const dir = `${layout.runs}/${runId}`;
-  return { dir, log: `${dir}/output.log`, prompt: `${dir}/prompt.txt` };
+  return { dir, log: `${dir}/output.log`, prompt: `${dir}/prompt.txt`, inputPipe: `${dir}/input.pipe` };
 }

@@ -28,9 +28,12 @@ export interface LaunchSpec {
   env: Record<string, string>;
   /** Feed this file to the agent's stdin instead of the terminal. */
   stdinFile?: string;
-  /** Put the terminal in raw mode (no echo, no line editing) before the agent starts: a JSON protocol on stdin. */
-  rawMode?: boolean;
-  /** Written to the agent's terminal once it has started. */
+  /**
+   * Give the agent a pipe as stdin instead of the terminal, for a JSON protocol there: CLIs refuse a terminal as
+   * their input stream. `input` is written to it at once; answers and follow-ups go to it later.
+   */
+  inputPipe?: boolean;
+  /** Written to the agent's stdin (its pipe, else its terminal) once it has started. */
   input?: string;
   /** A session id chosen up front, when the CLI lets the caller pick one. */
   sessionId?: string;

@@ -36,7 +36,7 @@ export const claudeAdapter: AgentAdapter = {
     return {
       argv,
       env: profile.env,
-      rawMode: true,
+      inputPipe: true,
       input: userMessage(context.prompt),
       ...(sessionId ? { sessionId } : {}),
     };

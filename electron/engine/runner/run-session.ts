@@ -10,6 +10,7 @@ import type { RunUpdate } from '../store/runs-store.js';
 import { countChangedFiles } from '../worktrees/changed-files.js';
 import { checkRepo } from '../worktrees/repo-check.js';
 import type { WorktreePlace, Worktrees } from '../worktrees/worktrees.js';
+import { InputPipe } from './input-pipe.js';
 import { PtyProcess } from './pty-process.js';
 import type { PtyExit } from './pty-process.js';
 import { resolveCommand } from './resolve-command.js';
@@ -26,7 +27,7 @@ export const DEFAULT_COLS = 120;
 export const DEFAULT_ROWS = 32;
 /** Fixed scripts run by /bin/sh in front of an agent; user text only ever arrives as their arguments. */
 const STDIN_FROM_FILE_SCRIPT = 'exec "$0" "$@" < "$ERRAND_PROMPT_FILE"';
-const RAW_TERMINAL_SCRIPT = 'stty raw -echo; exec "$0" "$@"';
+const STDIN_FROM_PIPE_SCRIPT = 'exec "$0" "$@" < "$ERRAND_INPUT_PIPE"';
 
 export interface RunSessionDeps {
   worktrees: Worktrees;
@@ -64,6 +65,7 @@ export class RunSession {
   private cols = DEFAULT_COLS;
   private rows = DEFAULT_ROWS;
   private changesTimer: NodeJS.Timeout | null = null;
+  private pipe: InputPipe | null = null;
 
   constructor(
     private readonly input: RunSessionInput,
@@ -125,7 +127,8 @@ export class RunSession {
     if (!request || !bytes) {
       throw new ErrandError('conflict', `Run ${this.input.runId} is not waiting for a permission decision (it is ${this.judge.status}).`);
     }
-    this.liveProcess().write(bytes);
+    this.liveProcess();
+    this.sendInput(bytes);
     this.judge.answered();
   }
 
@@ -133,7 +136,8 @@ export class RunSession {
   followUp(message: string): boolean {
     const bytes = this.proc?.isAlive ? this.adapter.followUp?.(message) : null;
     if (!bytes) return false;
-    this.write(bytes);
+    this.sendInput(bytes);
+    this.judge.answered();
     return true;
   }
 
@@ -156,6 +160,12 @@ export class RunSession {
     }
     await this.proc?.stop();
     await this.done;
+  }
+
+  /** To the agent's stdin: its input pipe when it has one, else its terminal. */
+  private sendInput(bytes: string): void {
+    if (this.pipe) this.pipe.write(bytes);
+    else this.proc?.write(bytes);
   }
 
   private liveProcess(): PtyProcess {
@@ -202,10 +212,13 @@ export class RunSession {
       if (spec.stdinFile) {
         env.ERRAND_PROMPT_FILE = spec.stdinFile;
         argv = ['/bin/sh', '-c', STDIN_FROM_FILE_SCRIPT, ...argv];
-      } else if (spec.rawMode) {
-        argv = ['/bin/sh', '-c', RAW_TERMINAL_SCRIPT, ...argv];
+      } else if (spec.inputPipe) {
+        this.pipe = await InputPipe.create(this.deps.files.inputPipe);
+        env.ERRAND_INPUT_PIPE = this.pipe.path;
+        argv = ['/bin/sh', '-c', STDIN_FROM_PIPE_SCRIPT, ...argv];
       }
       const exit = await this.spawn(argv[0]!, argv.slice(1), env, spec.argv, spec.input);
+      await this.pipe?.close();
       if (this.changesTimer) clearTimeout(this.changesTimer);
       await this.countChanges();
       this.finish(exit);
@@ -229,7 +242,7 @@ export class RunSession {
     );
     this.proc = proc;
     if (shownCommand) this.judge.setStatus('running', { pid: proc.pid, command: shownCommand });
-    if (input) proc.write(input);
+    if (input) this.sendInput(input);
     const exit = await proc.exited;
     this.output.flush();
     return exit;
