@@ -71,7 +71,9 @@ export class Sandbox {
 
   /** Runs `errand … --json`, expects success, and returns the parsed answer. */
   async json<T = any>(args: string[], options: { input?: string | Buffer } = {}): Promise<T> {
-    const result = await this.errand([...args, '--json'], options);
+    const dashes = args.indexOf('--');
+    const withJson = dashes === -1 ? [...args, '--json'] : [...args.slice(0, dashes), '--json', ...args.slice(dashes)];
+    const result = await this.errand(withJson, options);
     if (result.code !== 0) throw new Error(`errand ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
     return JSON.parse(result.stdout) as T;
   }
