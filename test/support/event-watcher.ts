@@ -2,8 +2,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import type { EngineEvent } from '../../shared/protocol/events.js';
-import { ERRAND_BIN } from './sandbox.js';
-import type { Sandbox } from './sandbox.js';
+import { ERRAND_BIN, Sandbox } from './sandbox.js';
 
 type Seen = EngineEvent | { type: 'snapshot'; tasks: unknown[] };
 
@@ -57,4 +56,16 @@ export class EventWatcher {
   stop(): void {
     this.child.kill();
   }
+}
+
+/** A fresh sandbox with its engine started and a watcher on its events: the usual start of an engine test. */
+export async function startWatchedEngine(): Promise<{ sb: Sandbox; watch: EventWatcher }> {
+  const sb = new Sandbox();
+  await sb.errand(['daemon', 'start']);
+  return { sb, watch: await EventWatcher.start(sb) };
+}
+
+export async function stopWatchedEngine({ sb, watch }: { sb: Sandbox; watch: EventWatcher }): Promise<void> {
+  watch.stop();
+  await sb.cleanup();
 }

@@ -1,9 +1,10 @@
 // Finds each agent CLI the way a GUI app must: not only on the engine's PATH, but on the login shell's and in the
 // places installers put them. Every probe has a time limit, so a broken CLI is reported, never waited on forever.
 import { execFile } from 'node:child_process';
-import { accessSync, constants, readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { isExecutableFile } from '../runner/resolve-command.js';
 import type { AgentAdapter, Detection } from './adapter.js';
 
 /** How long `<cli> --version` may take before the CLI is called broken (ERRAND_PROBE_TIMEOUT_MS overrides). */
@@ -54,20 +55,11 @@ export function searchDirs(loginPath: string, enginePath = process.env.PATH ?? '
   return [...new Set(all)];
 }
 
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
 export function findBinary(names: readonly string[], dirs: string[]): string | null {
   for (const dir of dirs) {
     for (const name of names) {
       const candidate = join(dir, name);
-      if (executable(candidate)) return candidate;
+      if (isExecutableFile(candidate)) return candidate;
     }
   }
   return null;
@@ -79,7 +71,7 @@ export async function detect(adapter: AgentAdapter, dirs: string[], override?: s
   if (!binary) {
     return { ...base, found: false, binary: null, version: null, usable: false, problem: `not found (looked in ${dirs.length} places, including the login shell's PATH). Install: ${adapter.install}` };
   }
-  if (override && !executable(override)) {
+  if (override && !isExecutableFile(override)) {
     return { ...base, found: false, binary, version: null, usable: false, problem: `${override} is not an executable file. Fix the profile's --binary.` };
   }
   const env = { ...process.env, PATH: [...new Set([join(binary, '..'), ...dirs])].join(delimiter) };

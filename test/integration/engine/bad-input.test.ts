@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EventWatcher } from '../../support/event-watcher.js';
+import { EventWatcher, startWatchedEngine, stopWatchedEngine } from '../../support/event-watcher.js';
 import { FAKE_AGENT, Sandbox } from '../../support/sandbox.js';
 
 const describePrompt = (text: string) =>
@@ -33,15 +33,8 @@ describe('bad input and a changing world', () => {
   let sb: Sandbox;
   let watch: EventWatcher;
 
-  beforeEach(async () => {
-    sb = new Sandbox();
-    await sb.errand(['daemon', 'start']);
-    watch = await EventWatcher.start(sb);
-  });
-  afterEach(async () => {
-    watch.stop();
-    await sb.cleanup();
-  });
+  beforeEach(async () => ({ sb, watch } = await startWatchedEngine()));
+  afterEach(() => stopWatchedEngine({ sb, watch }));
 
   it('carries a 1 MB prompt from stdin to the agent intact, through {prompt_file} and through stdin', async () => {
     const repo = sb.repo();

@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SUBSCRIBER_MAX_STALL_MS } from '../../../electron/engine/runner/run-output.js';
-import { EventWatcher } from '../../support/event-watcher.js';
+import { EventWatcher, startWatchedEngine, stopWatchedEngine } from '../../support/event-watcher.js';
 import { waitUntil } from '../../support/processes.js';
 import { ERRAND_BIN, Sandbox } from '../../support/sandbox.js';
 
@@ -127,15 +127,10 @@ describe('flow control between an agent and its subscribers', () => {
   let watch: EventWatcher;
   const subscribers: Subscriber[] = [];
 
-  beforeEach(async () => {
-    sb = new Sandbox();
-    await sb.errand(['daemon', 'start']);
-    watch = await EventWatcher.start(sb);
-  });
+  beforeEach(async () => ({ sb, watch } = await startWatchedEngine()));
   afterEach(async () => {
     for (const s of subscribers.splice(0)) s.close();
-    watch.stop();
-    await sb.cleanup();
+    await stopWatchedEngine({ sb, watch });
   });
 
   /** Task 1 floods `bytes` once the test lets it go; a subscriber follows it from before the flood. */

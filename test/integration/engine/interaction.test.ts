@@ -3,7 +3,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../../shared/protocol/events.js';
-import { EventWatcher } from '../../support/event-watcher.js';
+import { EventWatcher, startWatchedEngine, stopWatchedEngine } from '../../support/event-watcher.js';
 import { isAlive, waitUntil } from '../../support/processes.js';
 import { ERRAND_BIN, Sandbox } from '../../support/sandbox.js';
 import { CliTerminal } from '../../support/terminal.js';
@@ -13,15 +13,10 @@ describe('talking to a running agent', () => {
   let watch: EventWatcher;
   const terminals: CliTerminal[] = [];
 
-  beforeEach(async () => {
-    sb = new Sandbox();
-    await sb.errand(['daemon', 'start']);
-    watch = await EventWatcher.start(sb);
-  });
+  beforeEach(async () => ({ sb, watch } = await startWatchedEngine()));
   afterEach(async () => {
     for (const t of terminals.splice(0)) t.dispose();
-    watch.stop();
-    await sb.cleanup();
+    await stopWatchedEngine({ sb, watch });
   });
 
   const attach = (taskId: number) => {

@@ -2,22 +2,15 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EventWatcher } from '../../support/event-watcher.js';
+import { EventWatcher, startWatchedEngine, stopWatchedEngine } from '../../support/event-watcher.js';
 import { Sandbox } from '../../support/sandbox.js';
 
 describe('a task from add to done', () => {
   let sb: Sandbox;
   let watch: EventWatcher;
 
-  beforeEach(async () => {
-    sb = new Sandbox();
-    await sb.errand(['daemon', 'start']);
-    watch = await EventWatcher.start(sb);
-  });
-  afterEach(async () => {
-    watch.stop();
-    await sb.cleanup();
-  });
+  beforeEach(async () => ({ sb, watch } = await startWatchedEngine()));
+  afterEach(() => stopWatchedEngine({ sb, watch }));
 
   it('runs the agent in its own worktree and branch, keeps its output, and reports success', async () => {
     const repo = sb.repo('app', { 'README.md': 'hi\n', '.gitignore': '.env\n' });

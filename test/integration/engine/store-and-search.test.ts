@@ -1,22 +1,15 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EventWatcher } from '../../support/event-watcher.js';
+import { EventWatcher, startWatchedEngine, stopWatchedEngine } from '../../support/event-watcher.js';
 import { Sandbox } from '../../support/sandbox.js';
 
 describe('the store', () => {
   let sb: Sandbox;
   let watch: EventWatcher;
 
-  beforeEach(async () => {
-    sb = new Sandbox();
-    await sb.errand(['daemon', 'start']);
-    watch = await EventWatcher.start(sb);
-  });
-  afterEach(async () => {
-    watch.stop();
-    await sb.cleanup();
-  });
+  beforeEach(async () => ({ sb, watch } = await startWatchedEngine()));
+  afterEach(() => stopWatchedEngine({ sb, watch }));
 
   it('is SQLite in WAL mode with strict tables and a numbered schema', () => {
     const db = new Database(join(sb.dataDir, 'errand.db'), { readonly: true });

@@ -1,21 +1,14 @@
 import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EventWatcher } from '../../support/event-watcher.js';
+import { EventWatcher, startWatchedEngine, stopWatchedEngine } from '../../support/event-watcher.js';
 import { Sandbox } from '../../support/sandbox.js';
 
 describe('removing a worktree', () => {
   let sb: Sandbox;
   let watch: EventWatcher;
 
-  beforeEach(async () => {
-    sb = new Sandbox();
-    await sb.errand(['daemon', 'start']);
-    watch = await EventWatcher.start(sb);
-  });
-  afterEach(async () => {
-    watch.stop();
-    await sb.cleanup();
-  });
+  beforeEach(async () => ({ sb, watch } = await startWatchedEngine()));
+  afterEach(() => stopWatchedEngine({ sb, watch }));
 
   it('never loses uncommitted or unmerged work without --force', async () => {
     const repo = sb.repo();
