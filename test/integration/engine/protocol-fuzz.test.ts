@@ -493,6 +493,8 @@ describe('protocol fuzz over the real socket', () => {
   beforeAll(async () => {
     sb = new Sandbox();
     await sb.errand(['daemon', 'start']);
+    // Agent detection adds built-in profiles once; let it finish so the "nothing stored" snapshot is stable.
+    await sb.json(['agents']);
     repoA = sb.repo('a');
     repoB = sb.repo('b');
     await sb.json(['repo', 'add', repoA]);
