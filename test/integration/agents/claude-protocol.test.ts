@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventWatcher } from '../../support/event-watcher.js';
+import { isAlive, waitUntil } from '../../support/processes.js';
 import { ROOT, Sandbox } from '../../support/sandbox.js';
 
 const FAKE_CLAUDE = join(ROOT, 'test/fixtures/fake-claude.mjs');
@@ -92,5 +93,28 @@ describe('the Claude adapter speaking stream-json', () => {
     for (let i = 0; i < 200 && !(await ended()); i++) await new Promise((r) => setTimeout(r, 50));
     const { runs } = await sb.json(['show', '1']);
     expect(runs[0]).toMatchObject({ status: 'succeeded', pid: null });
+  });
+
+  it('resumes an interrupted run\'s session after the engine was killed', async () => {
+    await profile('claude-asks', '--fake-permission');
+    await sb.json(['add', 'publish it', '--repo', repo, '--profile', 'claude-asks']);
+    await watch.status(1, 'needs_input');
+    const first = (await sb.json(['show', '1'])).runs[0];
+    const engine = await sb.json(['daemon', 'status']);
+    watch.stop();
+    process.kill(engine.pid, 'SIGKILL');
+    await waitUntil(() => !isAlive(engine.pid), 'the engine to die');
+
+    const after = await sb.json(['show', '1']);
+    expect(after.runs[0]).toMatchObject({ status: 'interrupted', sessionId: first.sessionId });
+    watch = await EventWatcher.start(sb);
+    const resumed = await sb.json(['resume', '1']);
+    expect(resumed.run).toMatchObject({ attempt: 2, kind: 'resume', sessionId: first.sessionId });
+    await watch.waitFor((e) => e.type === 'run.status' && e.runId === resumed.run.id && e.status === 'needs_input', 'the resumed ask');
+    await sb.json(['allow', '1']);
+    await watch.waitFor((e) => e.type === 'run.status' && e.runId === resumed.run.id && e.status === 'succeeded', 'the resumed run to succeed');
+    const { runs } = await sb.json(['show', '1']);
+    expect(runs[1].command).toEqual(expect.arrayContaining(['--resume', first.sessionId]));
+    expect(runs[1].resultText).toMatch(/^Done: Your previous session was interrupted/);
   });
 });
