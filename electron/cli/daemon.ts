@@ -44,7 +44,8 @@ export async function connectOrStart(layout: DataDirLayout): Promise<EngineClien
 export function startEngine(layout: DataDirLayout): Promise<void> {
   mkdirSync(layout.root, { recursive: true, mode: 0o700 });
   const log = openSync(layout.engineLog, 'a', 0o600);
-  const child = spawn(process.execPath, [join(__dirname, 'engine.cjs')], {
+  // A small young generation: the engine's garbage is many short-lived objects, and RSS stays flat under a flood.
+  const child = spawn(process.execPath, ['--max-semi-space-size=2', join(__dirname, 'engine.cjs')], {
     detached: true,
     stdio: ['ignore', 'pipe', log],
     env: { ...process.env, ERRAND_HOME: layout.root },

@@ -61,12 +61,13 @@ export class Engine {
 
   /** Marks runs a previous engine left behind, then starts serving. */
   async start(): Promise<void> {
-    recoverRuns(this.store, this.layout, (taskId, runId, fields) => this.runs.record(taskId, runId, fields));
+    this.store.db.transaction(() =>
+      recoverRuns(this.store, this.layout, (taskId, runId, fields) => this.runs.record(taskId, runId, fields)),
+    )();
     rmSync(this.layout.socket, { force: true });
     await this.server.listen(this.layout.socket);
     writeFileSync(this.layout.pidFile, `${process.pid}\n`, { mode: 0o600 });
     this.scheduler.pass();
-    void this.agents.refresh().catch((error: Error) => console.error(`[engine] agent detection failed: ${error.message}`));
   }
 
   status(): EngineStatus {

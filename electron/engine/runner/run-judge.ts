@@ -36,16 +36,18 @@ export class RunJudge {
     this.deps.update({ status, ...fields });
   }
 
-  /** Called for every batch of output: the hot path. */
-  onBatch(batch: Buffer): void {
+  /** Called for every batch of output (as the PTY's pieces): the hot path. */
+  onBatch(parts: Buffer[]): void {
     this.lastOutputAt = Date.now();
-    if (this.sinceAnswer !== null) {
-      this.sinceAnswer = this.sinceAnswer.length > SINCE_ANSWER_MAX_CHARS ? null : this.sinceAnswer + batch.toString('utf8');
-    }
     const { interpreter } = this.deps;
-    if (interpreter.onOutput) {
-      const signals = interpreter.onOutput(batch);
-      if (signals.length > 0) this.apply(signals);
+    for (const part of parts) {
+      if (this.sinceAnswer !== null) {
+        this.sinceAnswer = this.sinceAnswer.length > SINCE_ANSWER_MAX_CHARS ? null : this.sinceAnswer + part.toString('utf8');
+      }
+      if (interpreter.onOutput) {
+        const signals = interpreter.onOutput(part);
+        if (signals.length > 0) this.apply(signals);
+      }
     }
     if (interpreter.quietMs !== null && !this.quietTimer && this.deps.isAlive()) this.armQuietCheck(interpreter.quietMs);
   }

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync, writeSync, writevSync } from 'node:fs';
 
 /** The append-only log of one run's terminal output. Writes are synchronous so a crash loses at most the batch in hand. */
 export class RunLog {
@@ -14,14 +14,16 @@ export class RunLog {
     return this.bytes;
   }
 
-  /** Appends the whole buffer, returning the offset it starts at; throws (e.g. ENOSPC) if it cannot. */
-  append(data: Buffer): number {
+  /** Appends the buffers in order, in one system call when it can; returns the offset they start at, or throws (ENOSPC). */
+  append(parts: Buffer[], total: number): number {
     const offset = this.bytes;
-    let written = 0;
-    while (written < data.length) {
-      written += writeSync(this.fd, data, written, data.length - written);
+    let written = writevSync(this.fd, parts);
+    if (written < total) {
+      const rest = Buffer.concat(parts, total).subarray(written);
+      for (let at = 0; at < rest.length; ) at += writeSync(this.fd, rest, at, rest.length - at);
+      written = total;
     }
-    this.bytes += data.length;
+    this.bytes += total;
     return offset;
   }
 

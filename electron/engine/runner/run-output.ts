@@ -10,7 +10,7 @@ export const SUBSCRIBER_HIGH_WATER_BYTES = 1024 * 1024;
 /** A subscriber that keeps the PTY paused this long is dropped (it can catch up from the log). */
 export const SUBSCRIBER_MAX_STALL_MS = 10_000;
 /** One chunk-index row per this many bytes or this long, whichever comes first. */
-export const CHUNK_INDEX_BYTES = 64 * 1024;
+export const CHUNK_INDEX_BYTES = 1024 * 1024;
 export const CHUNK_INDEX_INTERVAL_MS = 1000;
 
 /** A client that receives a run's output. */
@@ -24,8 +24,8 @@ export interface OutputSink {
 export interface RunOutputHooks {
   /** A stretch of the log is complete: index it (and persist the log size). */
   onChunk(offset: number, length: number, at: number): void;
-  /** Output was written; called for every batch, so keep it cheap. */
-  onBatch(logBytes: number, batch: Buffer): void;
+  /** Output was written (the batch as the pieces the PTY gave); called for every batch, so keep it cheap. */
+  onBatch(logBytes: number, parts: Buffer[]): void;
   /** The log could not be written: the run cannot go on. */
   onWriteError(error: NodeJS.ErrnoException): void;
   pause(): void;
@@ -78,12 +78,13 @@ export class RunOutput {
       this.timer = null;
     }
     if (this.pendingBytes === 0 || this.failed) return;
-    const batch = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    const parts = this.pending;
+    const total = this.pendingBytes;
     this.pending = [];
     this.pendingBytes = 0;
     let offset: number;
     try {
-      offset = this.log.append(batch);
+      offset = this.log.append(parts, total);
     } catch (error) {
       this.failed = true;
       this.hooks.onWriteError(error as NodeJS.ErrnoException);
@@ -93,8 +94,8 @@ export class RunOutput {
     if (this.log.size - this.chunkStart >= CHUNK_INDEX_BYTES || now - this.chunkAt >= CHUNK_INDEX_INTERVAL_MS) {
       this.closeChunk(now);
     }
-    this.hooks.onBatch(this.log.size, batch);
-    if (this.sinks.size > 0) this.publish(offset, batch);
+    this.hooks.onBatch(this.log.size, parts);
+    if (this.sinks.size > 0) this.publish(offset, parts.length === 1 ? parts[0]! : Buffer.concat(parts, total));
   }
 
   /** Flushes and indexes everything written so far (on exit). */

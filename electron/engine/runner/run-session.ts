@@ -21,8 +21,9 @@ import type { OutputSink } from './run-output.js';
 import { runEnv } from './run-env.js';
 import { Screen } from './screen.js';
 
-/** Changed files are counted at most this often while a run prints, and once when it ends. */
-export const CHANGED_FILES_INTERVAL_MS = 5000;
+/** Changed files are counted when the output has paused this long, at most this often, and once at the end. */
+export const CHANGES_QUIET_MS = 1000;
+export const CHANGED_FILES_INTERVAL_MS = 10_000;
 export const DEFAULT_COLS = 120;
 export const DEFAULT_ROWS = 32;
 /** Fixed scripts run by /bin/sh in front of an agent; user text only ever arrives as their arguments. */
@@ -47,6 +48,8 @@ export interface RunSessionInput {
   /** The task's prompt for a first run; the person's message for a reply or resume. */
   prompt: string;
   sessionId: string | null;
+  /** How the task's previous run ended (see LaunchContext.previous). */
+  previous?: { status: RunStatus; reason: string | null } | null;
   repo: RepoInfo;
   profile: ProfileInfo;
   place: WorktreePlace;
@@ -65,6 +68,8 @@ export class RunSession {
   private cols = DEFAULT_COLS;
   private rows = DEFAULT_ROWS;
   private changesTimer: NodeJS.Timeout | null = null;
+  private lastOutputAt = 0;
+  private lastCountAt = 0;
   private pipe: InputPipe | null = null;
 
   constructor(
@@ -88,10 +93,10 @@ export class RunSession {
     });
     this.output = new RunOutput(input.taskId, input.runId, log, {
       onChunk: (offset, length, at) => deps.indexChunk(offset, length, at),
-      onBatch: (logBytes, batch) => {
+      onBatch: (logBytes, parts) => {
         deps.onActivity(logBytes);
         if (!this.proc) return;
-        this.judge.onBatch(batch);
+        this.judge.onBatch(parts);
         this.countChangesSoon();
       },
       onWriteError: (error) => this.onWriteError(error),
@@ -107,6 +112,11 @@ export class RunSession {
 
   get currentStatus(): RunStatus {
     return this.judge.status;
+  }
+
+  /** The agent's output gave its verdict (its turn is over) and its process is being ended. */
+  get ending(): boolean {
+    return this.judge.verdict !== null;
   }
 
   get size(): { cols: number; rows: number } {
@@ -195,6 +205,7 @@ export class RunSession {
         promptFile: this.deps.files.prompt,
         worktree: place.path,
         sessionId: this.input.sessionId,
+        previous: this.input.previous ?? null,
         binary: profile.options.binary ?? (await this.deps.detectedBinary()),
       });
       if (spec.sessionId) this.deps.update({ sessionId: spec.sessionId });
@@ -248,12 +259,25 @@ export class RunSession {
     return exit;
   }
 
+  /** Counts changed files once the output pauses (agents edit between bursts), at most every so often. */
   private countChangesSoon(): void {
+    this.lastOutputAt = Date.now();
     if (this.changesTimer) return;
-    this.changesTimer = setTimeout(() => void this.countChanges(), CHANGED_FILES_INTERVAL_MS);
+    const wait = Math.max(CHANGES_QUIET_MS, this.lastCountAt + CHANGED_FILES_INTERVAL_MS - Date.now());
+    this.changesTimer = setTimeout(() => this.onChangesTimer(), wait);
+  }
+
+  private onChangesTimer(): void {
+    const quietFor = Date.now() - this.lastOutputAt;
+    if (quietFor < CHANGES_QUIET_MS) {
+      this.changesTimer = setTimeout(() => this.onChangesTimer(), CHANGES_QUIET_MS - quietFor);
+      return;
+    }
+    void this.countChanges();
   }
 
   private async countChanges(): Promise<void> {
+    this.lastCountAt = Date.now();
     const filesChanged = await countChangedFiles(this.input.place.path);
     this.changesTimer = null;
     if (filesChanged !== null) this.judge.noteProgress({ filesChanged });

@@ -4,6 +4,17 @@ import { MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;
 
+const statements = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/** A prepared statement, compiled once per database: the hot paths (output indexing, status) run the same SQL often. */
+export function prepared(db: Db, sql: string): Database.Statement {
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map()));
+  let statement = cache.get(sql);
+  if (!statement) cache.set(sql, (statement = db.prepare(sql)));
+  return statement;
+}
+
 /** Opens (creating if needed) the engine's database and brings its schema up to date. */
 export function openDatabase(path: string): Db {
   const db = new Database(path);

@@ -1,5 +1,6 @@
 import type { AdapterId, NeedsInputRule, ProfileInfo, ProfileOptions } from '../../../shared/domain.js';
 import type { Db } from './database.js';
+import { prepared } from './database.js';
 
 interface ProfileRow {
   id: number;
@@ -41,22 +42,21 @@ export class ProfilesStore {
   constructor(private readonly db: Db) {}
 
   byName(name: string): ProfileInfo | null {
-    const row = this.db.prepare('SELECT * FROM profiles WHERE name = ?').get(name) as ProfileRow | undefined;
+    const row = prepared(this.db, 'SELECT * FROM profiles WHERE name = ?').get(name) as ProfileRow | undefined;
     return row ? toProfile(row) : null;
   }
 
   byId(id: number): ProfileInfo | null {
-    const row = this.db.prepare('SELECT * FROM profiles WHERE id = ?').get(id) as ProfileRow | undefined;
+    const row = prepared(this.db, 'SELECT * FROM profiles WHERE id = ?').get(id) as ProfileRow | undefined;
     return row ? toProfile(row) : null;
   }
 
   list(): ProfileInfo[] {
-    return (this.db.prepare('SELECT * FROM profiles ORDER BY name').all() as ProfileRow[]).map(toProfile);
+    return (prepared(this.db, 'SELECT * FROM profiles ORDER BY name').all() as ProfileRow[]).map(toProfile);
   }
 
   upsert(fields: ProfileFields): ProfileInfo {
-    this.db
-      .prepare(
+    prepared(this.db, 
         `INSERT INTO profiles (name, adapter, command, env, needs_input, options, builtin, created_at)
          VALUES (@name, @adapter, @command, @env, @needsInput, @options, @builtin, @now)
          ON CONFLICT(name) DO UPDATE SET adapter = excluded.adapter, command = excluded.command,
@@ -76,10 +76,10 @@ export class ProfilesStore {
   }
 
   isUsed(id: number): boolean {
-    return this.db.prepare('SELECT 1 FROM tasks WHERE profile_id = ? LIMIT 1').get(id) !== undefined;
+    return prepared(this.db, 'SELECT 1 FROM tasks WHERE profile_id = ? LIMIT 1').get(id) !== undefined;
   }
 
   remove(id: number): void {
-    this.db.prepare('DELETE FROM profiles WHERE id = ?').run(id);
+    prepared(this.db, 'DELETE FROM profiles WHERE id = ?').run(id);
   }
 }

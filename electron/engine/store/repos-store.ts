@@ -1,5 +1,6 @@
 import type { RepoInfo } from '../../../shared/domain.js';
 import type { Db } from './database.js';
+import { prepared } from './database.js';
 
 interface RepoRow {
   id: number;
@@ -38,23 +39,22 @@ export class ReposStore {
   constructor(private readonly db: Db) {}
 
   byPath(path: string): RepoInfo | null {
-    const row = this.db.prepare('SELECT * FROM repos WHERE path = ?').get(path) as RepoRow | undefined;
+    const row = prepared(this.db, 'SELECT * FROM repos WHERE path = ?').get(path) as RepoRow | undefined;
     return row ? toRepo(row) : null;
   }
 
   byId(id: number): RepoInfo | null {
-    const row = this.db.prepare('SELECT * FROM repos WHERE id = ?').get(id) as RepoRow | undefined;
+    const row = prepared(this.db, 'SELECT * FROM repos WHERE id = ?').get(id) as RepoRow | undefined;
     return row ? toRepo(row) : null;
   }
 
   list(): RepoInfo[] {
-    return (this.db.prepare('SELECT * FROM repos ORDER BY path').all() as RepoRow[]).map(toRepo);
+    return (prepared(this.db, 'SELECT * FROM repos ORDER BY path').all() as RepoRow[]).map(toRepo);
   }
 
   /** Inserts the repo, or updates the given fields of the one at the same path. */
   upsert(fields: RepoFields): RepoInfo {
-    this.db
-      .prepare(
+    prepared(this.db, 
         `INSERT INTO repos (path, name, base_branch, setup_command, copy_files, max_running, created_at)
          VALUES (@path, @name, @baseBranch, @setupCommand, @copyFiles, @maxRunning, @now)
          ON CONFLICT(path) DO UPDATE SET name = excluded.name, base_branch = excluded.base_branch,

@@ -1,5 +1,6 @@
 import type { PermissionRequest, RunInfo, RunKind, RunProgress, RunStatus } from '../../../shared/domain.js';
 import type { Db } from './database.js';
+import { prepared } from './database.js';
 
 export interface RunRow {
   id: number;
@@ -93,17 +94,17 @@ export class RunsStore {
   constructor(private readonly db: Db) {}
 
   byId(id: number): RunInfo | null {
-    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+    const row = prepared(this.db, 'SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
     return row ? toRun(row) : null;
   }
 
   forTask(taskId: number): RunInfo[] {
-    return (this.db.prepare('SELECT * FROM runs WHERE task_id = ? ORDER BY id').all(taskId) as RunRow[]).map(toRun);
+    return (prepared(this.db, 'SELECT * FROM runs WHERE task_id = ? ORDER BY id').all(taskId) as RunRow[]).map(toRun);
   }
 
   withStatus(statuses: readonly RunStatus[]): RunInfo[] {
     const marks = statuses.map(() => '?').join(', ');
-    return (this.db.prepare(`SELECT * FROM runs WHERE status IN (${marks}) ORDER BY id`).all(...statuses) as RunRow[]).map(
+    return (prepared(this.db, `SELECT * FROM runs WHERE status IN (${marks}) ORDER BY id`).all(...statuses) as RunRow[]).map(
       toRun,
     );
   }
@@ -112,15 +113,14 @@ export class RunsStore {
   create(taskId: number, kind: RunKind = 'start', message: string | null = null, sessionId: string | null = null): RunInfo {
     return this.db.transaction(() => {
       const attempt =
-        ((this.db.prepare('SELECT max(attempt) AS n FROM runs WHERE task_id = ?').get(taskId) as { n: number | null }).n ??
+        ((prepared(this.db, 'SELECT max(attempt) AS n FROM runs WHERE task_id = ?').get(taskId) as { n: number | null }).n ??
           0) + 1;
-      const { lastInsertRowid } = this.db
-        .prepare(
+      const { lastInsertRowid } = prepared(this.db, 
           "INSERT INTO runs (task_id, attempt, status, kind, message, session_id, created_at) VALUES (?, ?, 'queued', ?, ?, ?, ?)",
         )
         .run(taskId, attempt, kind, message, sessionId, Date.now());
       const runId = Number(lastInsertRowid);
-      this.db.prepare('UPDATE tasks SET current_run_id = ? WHERE id = ?').run(runId, taskId);
+      prepared(this.db, 'UPDATE tasks SET current_run_id = ? WHERE id = ?').run(runId, taskId);
       return this.byId(runId)!;
     })();
   }
@@ -131,11 +131,11 @@ export class RunsStore {
     const sets = keys.map((k) => `${COLUMNS[k]} = @${k}`).join(', ');
     const values: Record<string, unknown> = { id };
     for (const k of keys) values[k] = JSON_COLUMNS.has(k) && fields[k] !== null ? JSON.stringify(fields[k]) : fields[k];
-    this.db.prepare(`UPDATE runs SET ${sets} WHERE id = @id`).run(values);
+    prepared(this.db, `UPDATE runs SET ${sets} WHERE id = @id`).run(values);
   }
 
   addChunk(runId: number, offset: number, length: number, at: number): void {
-    this.db.prepare('INSERT OR REPLACE INTO run_chunks (run_id, offset, length, at) VALUES (?, ?, ?, ?)').run(
+    prepared(this.db, 'INSERT OR REPLACE INTO run_chunks (run_id, offset, length, at) VALUES (?, ?, ?, ?)').run(
       runId,
       offset,
       length,

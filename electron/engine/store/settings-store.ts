@@ -1,18 +1,18 @@
 import type { Db } from './database.js';
+import { prepared } from './database.js';
 
 export class SettingsStore {
   constructor(private readonly db: Db) {}
 
   getNumber(key: string): number | null {
-    const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+    const row = prepared(this.db, 'SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
     if (!row) return null;
     const n = Number(row.value);
     return Number.isFinite(n) ? n : null;
   }
 
   set(key: string, value: string | number): void {
-    this.db
-      .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
+    prepared(this.db, 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
       .run(key, String(value));
   }
 }

@@ -1,5 +1,7 @@
+import { LIVE_RUN_STATUSES } from '../../../shared/domain.js';
 import type { RunStatus, TaskInfo } from '../../../shared/domain.js';
 import type { Db } from './database.js';
+import { prepared } from './database.js';
 import { toRun } from './runs-store.js';
 import type { RunRow } from './runs-store.js';
 
@@ -15,13 +17,11 @@ interface TaskJoinRow {
 
 type JoinedRow = TaskJoinRow & Partial<RunRow>;
 
-const SELECT_TASKS = `
+const SELECT_TASKS_COLUMNS = `
   SELECT t.id AS t_id, t.prompt AS t_prompt, t.repo_id AS t_repo_id, t.priority AS t_priority,
-         t.created_at AS t_created_at, rp.path AS repo_path, p.name AS profile_name, r.*
-  FROM tasks t
-  JOIN repos rp ON rp.id = t.repo_id
-  JOIN profiles p ON p.id = t.profile_id
-  LEFT JOIN runs r ON r.id = t.current_run_id`;
+         t.created_at AS t_created_at, rp.path AS repo_path, p.name AS profile_name, r.*`;
+const JOIN_NAMES = `JOIN repos rp ON rp.id = t.repo_id JOIN profiles p ON p.id = t.profile_id`;
+const SELECT_TASKS = `${SELECT_TASKS_COLUMNS} FROM tasks t ${JOIN_NAMES} LEFT JOIN runs r ON r.id = t.current_run_id`;
 
 function toTask(row: JoinedRow): TaskInfo {
   const run = row.id !== undefined && row.id !== null ? toRun(row as RunRow) : null;
@@ -52,26 +52,25 @@ export class TasksStore {
   /** Inserts the task, indexes its prompt for search, and returns its id. */
   insert(task: NewTask): number {
     return this.db.transaction(() => {
-      const { lastInsertRowid } = this.db
-        .prepare('INSERT INTO tasks (prompt, repo_id, profile_id, priority, created_at) VALUES (?, ?, ?, ?, ?)')
+      const { lastInsertRowid } = prepared(this.db, 'INSERT INTO tasks (prompt, repo_id, profile_id, priority, created_at) VALUES (?, ?, ?, ?, ?)')
         .run(task.prompt, task.repoId, task.profileId, task.priority, Date.now());
       const id = Number(lastInsertRowid);
-      this.db.prepare("INSERT INTO search_text (body, kind, task_id) VALUES (?, 'prompt', ?)").run(task.prompt, id);
+      prepared(this.db, "INSERT INTO search_text (body, kind, task_id) VALUES (?, 'prompt', ?)").run(task.prompt, id);
       return id;
     })();
   }
 
   indexQuestion(taskId: number, question: string): void {
-    this.db.prepare("INSERT INTO search_text (body, kind, task_id) VALUES (?, 'question', ?)").run(question, taskId);
+    prepared(this.db, "INSERT INTO search_text (body, kind, task_id) VALUES (?, 'question', ?)").run(question, taskId);
   }
 
   byId(id: number): TaskInfo | null {
-    const row = this.db.prepare(`${SELECT_TASKS} WHERE t.id = ?`).get(id) as JoinedRow | undefined;
+    const row = prepared(this.db, `${SELECT_TASKS} WHERE t.id = ?`).get(id) as JoinedRow | undefined;
     return row ? toTask(row) : null;
   }
 
   profileId(taskId: number): number | null {
-    const row = this.db.prepare('SELECT profile_id FROM tasks WHERE id = ?').get(taskId) as
+    const row = prepared(this.db, 'SELECT profile_id FROM tasks WHERE id = ?').get(taskId) as
       | { profile_id: number }
       | undefined;
     return row?.profile_id ?? null;
@@ -80,18 +79,20 @@ export class TasksStore {
   /** Newest first. With statuses, only tasks whose current run has one of them (served by the runs status index). */
   list(statuses: readonly RunStatus[] | undefined, limit: number): { tasks: TaskInfo[]; total: number } {
     if (!statuses || statuses.length === 0) {
-      const rows = this.db.prepare(`${SELECT_TASKS} ORDER BY t.id DESC LIMIT ?`).all(limit) as JoinedRow[];
-      const total = (this.db.prepare('SELECT count(*) AS n FROM tasks').get() as { n: number }).n;
+      const rows = prepared(this.db, `${SELECT_TASKS} ORDER BY t.id DESC LIMIT ?`).all(limit) as JoinedRow[];
+      const total = (prepared(this.db, 'SELECT count(*) AS n FROM tasks').get() as { n: number }).n;
       return { tasks: rows.map(toTask), total };
     }
     const marks = statuses.map(() => '?').join(', ');
-    const rows = this.db
-      .prepare(`${SELECT_TASKS} WHERE r.status IN (${marks}) ORDER BY t.id DESC LIMIT ?`)
+    // Few runs are live at once: start from the status index. Finished ones are most runs: walk tasks newest first.
+    const fromRuns = statuses.every((s) => s === 'queued' || LIVE_RUN_STATUSES.includes(s));
+    const join = fromRuns
+      ? `FROM runs r CROSS JOIN tasks t ON t.id = r.task_id AND t.current_run_id = r.id`
+      : `FROM tasks t JOIN runs r ON r.id = t.current_run_id`;
+    const rows = prepared(this.db, `${SELECT_TASKS_COLUMNS} ${join} ${JOIN_NAMES} WHERE r.status IN (${marks}) ORDER BY t.id DESC LIMIT ?`)
       .all(...statuses, limit) as JoinedRow[];
     const total = (
-      this.db
-        .prepare(`SELECT count(*) AS n FROM runs r JOIN tasks t ON t.current_run_id = r.id WHERE r.status IN (${marks})`)
-        .get(...statuses) as { n: number }
+      prepared(this.db, `SELECT count(*) AS n ${join} WHERE r.status IN (${marks})`).get(...statuses) as { n: number }
     ).n;
     return { tasks: rows.map(toTask), total };
   }
@@ -99,19 +100,27 @@ export class TasksStore {
   /** Queued current runs in start order: priority first, then first in, first out. */
   queued(): TaskInfo[] {
     return (
-      this.db.prepare(`${SELECT_TASKS} WHERE r.status = 'queued' ORDER BY t.priority DESC, r.id ASC`).all() as JoinedRow[]
+      prepared(this.db, 
+          `${SELECT_TASKS_COLUMNS} FROM runs r CROSS JOIN tasks t ON t.id = r.task_id AND t.current_run_id = r.id ${JOIN_NAMES}
+           WHERE r.status = 'queued' ORDER BY t.priority DESC, r.id ASC`,
+        )
+        .all() as JoinedRow[]
     ).map(toTask);
   }
 
   search(query: string, limit: number): TaskInfo[] {
-    const rows = this.db
-      .prepare(
-        `${SELECT_TASKS} WHERE t.id IN (
-           SELECT task_id FROM search_text WHERE search_text MATCH ? ORDER BY rowid DESC LIMIT ?
-         ) ORDER BY t.id DESC`,
-      )
-      .all(toFtsQuery(query), limit) as JoinedRow[];
-    return rows.map(toTask);
+    // A task can match by its prompt and by questions: read a few more rows than tasks wanted, newest first.
+    const ids = new Set<number>();
+    const hits = prepared(this.db, 'SELECT task_id FROM search_text WHERE search_text MATCH ? ORDER BY rowid DESC LIMIT ?')
+      .pluck()
+      .iterate(toFtsQuery(query), limit * 4) as IterableIterator<number>;
+    for (const id of hits) {
+      ids.add(id);
+      if (ids.size === limit) break;
+    }
+    if (ids.size === 0) return [];
+    const marks = [...ids].map(() => '?').join(', ');
+    return (prepared(this.db, `${SELECT_TASKS} WHERE t.id IN (${marks}) ORDER BY t.id DESC`).all(...ids) as JoinedRow[]).map(toTask);
   }
 }
 
