@@ -72,6 +72,7 @@ export class RunManager {
     const profile = this.store.profiles.byId(this.store.tasks.profileId(task.id)!)!;
     const place = this.worktrees.placeFor(repo, task.id, task.prompt);
     this.repoOfRun.set(run.id, repo.id);
+    const previous = this.store.runs.forTask(task.id).filter((r) => r.id < run.id).at(-1);
     const session = new RunSession(
       {
         taskId: task.id,
@@ -79,6 +80,7 @@ export class RunManager {
         kind: run.kind,
         prompt: run.kind === 'start' ? task.prompt : (run.message ?? ''),
         sessionId: run.sessionId,
+        previous: previous ? { status: previous.status, reason: previous.reason } : null,
         repo,
         profile,
         place,

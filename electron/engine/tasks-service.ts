@@ -133,12 +133,19 @@ export class TasksService {
    * Answers a live agent in its session; for an agent that has finished, starts a run that continues the same agent
    * session with the message.
    */
-  reply(params: MethodParams<'task.reply'>): TaskInfo {
+  async reply(params: MethodParams<'task.reply'>): Promise<TaskInfo> {
     const task = this.task(params.id);
     const live = task.run ? this.runs.liveSession(task.run.id) : undefined;
+    if (live?.ending) {
+      // Its turn is over (the person may already have seen it succeed) and its process is on the way out: let it go,
+      // then continue the session in a new run rather than writing to a process that is being ended.
+      await live.done;
+      return this.continueSession(this.task(params.id), 'reply', params.message);
+    }
     if (live) {
       if (task.run!.request) {
-        live.decide({ behavior: 'deny', message: `The person answered instead: ${params.message}` });
+        // The adapter makes the words the answer to a question tool, or denies any other tool with them.
+        live.decide({ behavior: 'answer', message: params.message });
         return this.task(params.id);
       }
       if (live.followUp(params.message)) return this.task(params.id);

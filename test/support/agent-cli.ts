@@ -24,6 +24,18 @@ export interface AgentWorld {
   close(): Promise<void>;
 }
 
+const DEAD_PROXY = 'http://127.0.0.1:9';
+const LOOPBACK_ONLY = {
+  HTTPS_PROXY: DEAD_PROXY,
+  HTTP_PROXY: DEAD_PROXY,
+  ALL_PROXY: DEAD_PROXY,
+  https_proxy: DEAD_PROXY,
+  http_proxy: DEAD_PROXY,
+  all_proxy: DEAD_PROXY,
+  NO_PROXY: '127.0.0.1,localhost',
+  no_proxy: '127.0.0.1,localhost',
+};
+
 /** The environment each CLI needs to reach the scripted server and nothing else (see the model server's notes). */
 function cliEnv(cli: AgentCli, server: ModelServer, sb: Sandbox, model: string): Record<string, string> {
   switch (cli) {
@@ -36,7 +48,9 @@ function cliEnv(cli: AgentCli, server: ModelServer, sb: Sandbox, model: string):
         ANTHROPIC_DEFAULT_HAIKU_MODEL: 'errand-side',
       };
     case 'codex':
-      return { CODEX_HOME: join(sb.home, '.codex'), ERRAND_MODEL_KEY: MODEL_KEY };
+      // Codex also calls chatgpt.com and GitHub (plugin sync, experiments) whatever its config says: a dead proxy for
+      // everything but loopback keeps it on 127.0.0.1.
+      return { CODEX_HOME: join(sb.home, '.codex'), ERRAND_MODEL_KEY: MODEL_KEY, ...LOOPBACK_ONLY };
     case 'opencode':
       return {
         OPENCODE_CONFIG_CONTENT: JSON.stringify({

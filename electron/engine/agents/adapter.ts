@@ -21,6 +21,11 @@ export interface LaunchContext {
   sessionId: string | null;
   /** The binary detection found for this adapter, if any. */
   binary: string | null;
+  /**
+   * How the task's run before this one ended, for a reply or resume. A reply to a run that ended refusing something
+   * (needs_input, with the adapter's own reason) grants it, for CLIs that cannot be asked live (Codex, OpenCode).
+   */
+  previous?: { status: RunStatus; reason: string | null } | null;
 }
 
 export interface LaunchSpec {
@@ -73,7 +78,8 @@ export interface Interpreter {
   onExit(exit: ExitInfo, done: Verdict | null): Verdict;
 }
 
-export type Decision = { behavior: 'allow' } | { behavior: 'deny'; message: string };
+/** `answer`: the person replied in words (`errand reply`) while the agent waited; a question tool takes them as its answer. */
+export type Decision = { behavior: 'allow' } | { behavior: 'deny'; message: string } | { behavior: 'answer'; message: string };
 
 export type Detection = AgentInfo;
 

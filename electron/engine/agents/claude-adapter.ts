@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PermissionRequest, ProfileInfo } from '../../../shared/domain.js';
 import type { AgentAdapter, Decision, LaunchContext, LaunchSpec } from './adapter.js';
-import { StreamJsonInterpreter } from './stream-json.js';
+import { QUESTION_TOOL, questionsOf, StreamJsonInterpreter } from './stream-json.js';
 
 export function userMessage(text: string): string {
   return `${JSON.stringify({ type: 'user', message: { role: 'user', content: text } })}\n`;
@@ -47,10 +47,19 @@ export const claudeAdapter: AgentAdapter = {
   },
 
   answer(request: PermissionRequest, decision: Decision): string {
-    const response =
-      decision.behavior === 'allow'
-        ? { behavior: 'allow', updatedInput: request.input ?? {} }
-        : { behavior: 'deny', message: decision.message };
+    const questions = request.tool === QUESTION_TOOL ? questionsOf(request.input) : [];
+    let response: Record<string, unknown>;
+    if (decision.behavior === 'answer' && questions.length > 0) {
+      // AskUserQuestion takes the person's words as the answer to each of its questions.
+      const answers = Object.fromEntries(questions.map((q) => [q.question, decision.message]));
+      response = { behavior: 'allow', updatedInput: { ...(request.input as object), answers } };
+    } else if (decision.behavior === 'answer') {
+      response = { behavior: 'deny', message: `The person answered instead: ${decision.message}` };
+    } else if (decision.behavior === 'allow') {
+      response = { behavior: 'allow', updatedInput: request.input ?? {} };
+    } else {
+      response = { behavior: 'deny', message: decision.message };
+    }
     return `${JSON.stringify({ type: 'control_response', response: { subtype: 'success', request_id: request.id, response } })}\n`;
   },
 

@@ -1,21 +1,28 @@
-// Qwen Code and Gemini CLI: `-p … --output-format stream-json`, the same message shapes as Claude Code's.
+// Qwen Code and Gemini CLI: `-p … --output-format stream-json`. Qwen prints Claude's message shapes; Gemini prints
+// its own (gemini-stream.ts).
 import type { AdapterId, ProfileInfo } from '../../../shared/domain.js';
-import type { AgentAdapter, LaunchContext, LaunchSpec } from './adapter.js';
+import type { AgentAdapter, Interpreter, LaunchContext, LaunchSpec } from './adapter.js';
 import { expandCommand } from './command-adapter.js';
+import { GeminiStreamInterpreter } from './gemini-stream.js';
 import { StreamJsonInterpreter } from './stream-json.js';
-import type { StreamJsonOptions } from './stream-json.js';
 
-function streamJsonCli(
-  id: AdapterId,
-  name: string,
-  install: string,
-  interpretation: StreamJsonOptions,
-): AgentAdapter {
+interface HeadlessCli {
+  id: AdapterId;
+  install: string;
+  defaultMode: string;
+  /** The CLI's spelling of an approval mode (Qwen says `auto-edit`, Gemini `auto_edit`; a profile may say either). */
+  approvalMode(mode: string): string;
+  /** Arguments the profile implies beyond model and mode. */
+  extraArgs?(profile: ProfileInfo): string[];
+  interpreter(): Interpreter;
+}
+
+function headlessCli(cli: HeadlessCli): AgentAdapter {
   return {
-    id,
-    binaryNames: [id],
-    install,
-    defaultOptions: { permissionMode: 'auto_edit' },
+    id: cli.id,
+    binaryNames: [cli.id],
+    install: cli.install,
+    defaultOptions: { permissionMode: cli.defaultMode },
     version: (output) => output.match(/(\d+\.\d+\.\d+)/)?.[1] ?? null,
 
     launch(profile: ProfileInfo, context: LaunchContext): LaunchSpec {
@@ -23,13 +30,14 @@ function streamJsonCli(
       // expandCommand refuses a prompt too long for one argument, with a message that says so.
       const { argv } = expandCommand(
         [
-          context.binary ?? name,
+          context.binary ?? cli.id,
           '-p',
           '{prompt}',
           '--output-format',
           'stream-json',
           ...(model ? ['-m', model] : []),
-          ...(permissionMode ? ['--approval-mode', permissionMode] : []),
+          ...(permissionMode ? ['--approval-mode', cli.approvalMode(permissionMode)] : []),
+          ...(cli.extraArgs?.(profile) ?? []),
           ...(context.kind === 'start' ? [] : ['--resume', context.sessionId!]),
           ...args,
         ],
@@ -38,19 +46,41 @@ function streamJsonCli(
       return { argv, env: profile.env };
     },
 
-    interpreter(): StreamJsonInterpreter {
-      return new StreamJsonInterpreter(interpretation);
+    interpreter(): Interpreter {
+      return cli.interpreter();
     },
   };
 }
 
-export const qwenAdapter = streamJsonCli('qwen', 'qwen', 'npm install -g @qwen-code/qwen-code', {
-  agentName: 'Qwen Code',
-  // Qwen reports an API failure as a successful result whose text starts "[API Error".
-  resultIsError: (text) => text.trimStart().startsWith('[API Error'),
+/** `auto_edit` and `auto-edit` are the same mode; each CLI accepts only its own spelling. */
+const spelled = (separator: '-' | '_') => (mode: string) => (/^auto[-_]edit$/i.test(mode) ? `auto${separator}edit` : mode);
+
+export const qwenAdapter = headlessCli({
+  id: 'qwen',
+  install: 'npm install -g @qwen-code/qwen-code',
+  defaultMode: 'auto-edit',
+  approvalMode: spelled('-'),
+  // A profile that names an OpenAI-compatible endpoint (a local model, a cloud key) needs Qwen's OpenAI auth; without
+  // the flag Qwen uses whatever its settings chose (Qwen OAuth by default) and ignores OPENAI_BASE_URL.
+  extraArgs: (profile) => {
+    const own = profile.options.args ?? [];
+    if (own.some((a) => a === '--auth-type' || a.startsWith('--auth-type='))) return [];
+    return profile.env.OPENAI_BASE_URL || profile.env.OPENAI_API_KEY ? ['--auth-type', 'openai'] : [];
+  },
+  interpreter: () =>
+    new StreamJsonInterpreter({
+      agentName: 'Qwen Code',
+      // Qwen reports an API failure as a successful result whose text starts "[API Error".
+      resultIsError: (text) => text.trimStart().startsWith('[API Error'),
+      // Headless Qwen never asks: what its approval mode and --allowed-tools don't allow, it refuses.
+      refusedHint: "Allow it in the profile (--permission-mode yolo, or -- --allowed-tools '<tool>(<command>)'), then errand reply.",
+    }),
 });
 
-export const geminiAdapter = streamJsonCli('gemini', 'gemini', 'npm install -g @google/gemini-cli, then run `gemini` once to sign in', {
-  agentName: 'Gemini CLI',
-  exitReasons: { 42: 'Gemini CLI refused its input (exit code 42)', 53: 'turn limit reached (exit code 53)' },
+export const geminiAdapter = headlessCli({
+  id: 'gemini',
+  install: 'npm install -g @google/gemini-cli, then run `gemini` once to sign in',
+  defaultMode: 'auto_edit',
+  approvalMode: spelled('_'),
+  interpreter: () => new GeminiStreamInterpreter(),
 });

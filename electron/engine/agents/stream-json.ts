@@ -1,4 +1,4 @@
-// Reads the stream-json events that Claude Code prints (Qwen Code and Gemini CLI print the same shapes).
+// Reads the stream-json events that Claude Code prints (Qwen Code prints the same shapes; Gemini CLI its own, gemini-stream.ts).
 import type { PermissionRequest, RunProgress } from '../../../shared/domain.js';
 import type { ExitInfo, Interpreter, Signal, Verdict } from './adapter.js';
 import { exitVerdict } from './command-adapter.js';
@@ -6,18 +6,26 @@ import { JsonLines } from './json-lines.js';
 
 /** Only these lines are parsed; the rest (assistant text, tool results) cost one prefix test. */
 const INTERESTING = /^\{"type":"(system|result|control_request)"/;
-const TODO_TOOLS = /"name":"(TodoWrite|todo_write)"/;
+/** A todo list (Claude's TodoWrite, Qwen's todo_write) is passed as `todos`: searched as bytes, undecoded. */
+const TODOS = Buffer.from('"todos":[');
+/**
+ * Every line worth parsing holds one of these: system, result and control_request events all carry a subtype. A batch
+ * without either is passed over whole: two byte searches, no work per line.
+ */
+const NEEDLES = [Buffer.from('"subtype":"'), TODOS];
 
 export interface StreamJsonOptions {
   /** The CLI's name for messages: "Claude wants to run: …". */
   agentName: string;
   /** A result that says it succeeded may still be an API error (Qwen prints "[API Error …" and exits 0). */
   resultIsError?: (text: string) => boolean;
-  /** Exit codes with a known meaning (Gemini: 42 bad input, 53 turn limit). */
+  /** Exit codes with a known meaning. */
   exitReasons?: Record<number, string>;
+  /** What the person can do about a refused tool, after "<agent> was refused: <tool>." */
+  refusedHint?: string;
 }
 
-function summarize(tool: string, input: unknown): string {
+export function summarize(tool: string, input: unknown): string {
   const i = (input ?? {}) as Record<string, unknown>;
   const detail = i.command ?? i.file_path ?? i.path ?? i.url ?? i.pattern ?? i.description;
   const text = typeof detail === 'string' ? detail : Array.isArray(detail) ? detail.join(' ') : JSON.stringify(input ?? {});
@@ -25,7 +33,30 @@ function summarize(tool: string, input: unknown): string {
   return `${tool}: ${flat.length > 200 ? `${flat.slice(0, 199)}…` : flat}`;
 }
 
-function todoProgress(todos: unknown): RunProgress | null {
+/** Claude's tool for asking the person; in stdio mode it arrives as a permission request, answered with `answers`. */
+export const QUESTION_TOOL = 'AskUserQuestion';
+
+const optionLabel = (o: unknown): string => (typeof o === 'string' ? o : typeof (o as { label?: unknown })?.label === 'string' ? (o as { label: string }).label : '');
+
+/** The questions an AskUserQuestion call asks: `{ questions: [{ question, options: [{ label }] }] }`. */
+export function questionsOf(input: unknown): { question: string; options: string[] }[] {
+  const list = (input as { questions?: unknown } | null)?.questions;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((q: { question?: unknown; options?: unknown }) =>
+    typeof q?.question === 'string'
+      ? [{ question: q.question, options: Array.isArray(q.options) ? q.options.map(optionLabel).filter(Boolean) : [] }]
+      : [],
+  );
+}
+
+function askText(agentName: string, input: unknown): string | null {
+  const questions = questionsOf(input);
+  if (questions.length === 0) return null;
+  const text = questions.map((q) => (q.options.length > 0 ? `${q.question} (${q.options.join(' / ')})` : q.question)).join(' ');
+  return `${agentName} asks: ${text.length > 1000 ? `${text.slice(0, 999)}…` : text}`;
+}
+
+export function todoProgress(todos: unknown): RunProgress | null {
   if (!Array.isArray(todos)) return null;
   const done = todos.filter((t) => (t as { status?: string })?.status === 'completed').length;
   return { todosDone: done, todosTotal: todos.length };
@@ -43,8 +74,9 @@ export class StreamJsonInterpreter implements Interpreter {
     const signals: Signal[] = [];
     this.lines.push(
       batch,
-      (line) => INTERESTING.test(line) || (line.startsWith('{"type":"assistant"') && TODO_TOOLS.test(line)),
+      (head, line) => INTERESTING.test(head) || (head.startsWith('{"type":"assistant"') && line.includes(TODOS)),
       (event) => this.read(event, signals),
+      NEEDLES,
     );
     return signals;
   }
@@ -84,7 +116,8 @@ export class StreamJsonInterpreter implements Interpreter {
         if (request?.subtype !== 'can_use_tool' || typeof event.request_id !== 'string') return;
         const tool = String(request.tool_name ?? 'a tool');
         const pending: PermissionRequest = { id: event.request_id, tool, input: request.input, summary: summarize(tool, request.input) };
-        out.push({ type: 'needs_input', question: `${this.options.agentName} wants to run ${pending.summary}`, request: pending });
+        const asks = tool === QUESTION_TOOL ? askText(this.options.agentName, request.input) : null;
+        out.push({ type: 'needs_input', question: asks ?? `${this.options.agentName} wants to run ${pending.summary}`, request: pending });
         return;
       }
       case 'result':
@@ -121,7 +154,10 @@ export class StreamJsonInterpreter implements Interpreter {
       const refused = denials.map((d) => summarize(String(d.tool_name ?? 'a tool'), d.tool_input)).join('; ');
       signals.push({
         type: 'done',
-        verdict: { status: 'needs_input', reason: `${this.options.agentName} was refused: ${refused}. errand reply re-runs it with permission.` },
+        verdict: {
+          status: 'needs_input',
+          reason: `${this.options.agentName} was refused: ${refused}. ${this.options.refusedHint ?? 'errand reply re-runs it with permission.'}`,
+        },
         resultText: text,
       });
       return signals;

@@ -12,6 +12,7 @@ import type { Scheduler } from '../scheduler.js';
 import type { Store } from '../store/store.js';
 import type { TasksService } from '../tasks-service.js';
 import { checkCommandTemplate } from '../agents/command-adapter.js';
+import { adapterFor } from '../agents/registry.js';
 import { RunHandlers } from './run-handlers.js';
 
 export interface RouterDeps {
@@ -52,6 +53,7 @@ export class RequestRouter {
         }
         if (p.adapter === 'command') checkCommandTemplate(p.command);
         const options = {
+          ...adapterFor(p.adapter).defaultOptions,
           ...(p.model ? { model: p.model } : {}),
           ...(p.permissionMode ? { permissionMode: p.permissionMode } : {}),
           ...(p.binary ? { binary: p.binary } : {}),

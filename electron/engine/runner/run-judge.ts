@@ -40,15 +40,24 @@ export class RunJudge {
   onBatch(parts: Buffer[]): void {
     this.lastOutputAt = Date.now();
     const { interpreter } = this.deps;
-    for (const part of parts) {
-      if (this.sinceAnswer !== null) {
-        this.sinceAnswer = this.sinceAnswer.length > SINCE_ANSWER_MAX_CHARS ? null : this.sinceAnswer + part.toString('utf8');
-      }
-      if (interpreter.onOutput) {
-        const signals = interpreter.onOutput(part);
-        if (signals.length > 0) this.apply(signals);
-      }
+    if (this.sinceAnswer === null && !interpreter.onOutput) {
+      this.armQuietCheckIfWanted();
+      return;
     }
+    // One pass over the whole batch costs less than one per piece the PTY handed over.
+    const batch = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    if (this.sinceAnswer !== null) {
+      this.sinceAnswer = this.sinceAnswer.length > SINCE_ANSWER_MAX_CHARS ? null : this.sinceAnswer + batch.toString('utf8');
+    }
+    if (interpreter.onOutput) {
+      const signals = interpreter.onOutput(batch);
+      if (signals.length > 0) this.apply(signals);
+    }
+    this.armQuietCheckIfWanted();
+  }
+
+  private armQuietCheckIfWanted(): void {
+    const { interpreter } = this.deps;
     if (interpreter.quietMs !== null && !this.quietTimer && this.deps.isAlive()) this.armQuietCheck(interpreter.quietMs);
   }
 

@@ -1,53 +1,200 @@
-// Each structured interpreter on the event shapes its CLI prints (AGENT-CLIS.md), fed in small pieces.
-import { describe, expect, it } from 'vitest';
-import type { Interpreter, Signal } from '../../../../electron/engine/agents/adapter.js';
+// Each structured interpreter on the event shapes its CLI prints, fed in small pieces. The Codex (0.169) and OpenCode
+// (1.18.33) lines are as the real CLIs printed them against the scripted model server, under a PTY.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Interpreter, LaunchContext, Signal } from '../../../../electron/engine/agents/adapter.js';
 import { codexAdapter } from '../../../../electron/engine/agents/codex-adapter.js';
-import { OpenCodeInterpreter } from '../../../../electron/engine/agents/opencode-adapter.js';
+import { allowRefusals, OpenCodeInterpreter, opencodeAdapter, parseRefusals } from '../../../../electron/engine/agents/opencode-adapter.js';
 import { geminiAdapter, qwenAdapter } from '../../../../electron/engine/agents/qwen-gemini-adapters.js';
 import type { ProfileInfo } from '../../../../shared/domain.js';
 
 const profile = { id: 1, name: 'p', adapter: 'codex', command: [], env: {}, needsInput: null, options: {}, builtin: true, createdAt: 0 } as ProfileInfo;
+const withOptions = (options: ProfileInfo['options'], env: Record<string, string> = {}): ProfileInfo => ({ ...profile, options, env });
+const context = (over: Partial<LaunchContext> = {}): LaunchContext => ({
+  kind: 'start',
+  prompt: 'x',
+  promptFile: '/p',
+  worktree: '/w',
+  sessionId: null,
+  binary: '/b/cli',
+  ...over,
+});
 
 function feed(interpreter: Interpreter, lines: (object | string)[], chunk = 13): Signal[] {
-  const bytes = Buffer.from(lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n');
+  // A PTY turns each \n into \r\n.
+  const bytes = Buffer.from(lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\r\n') + '\r\n');
   const out: Signal[] = [];
   for (let i = 0; i < bytes.length; i += chunk) out.push(...interpreter.onOutput!(bytes.subarray(i, i + chunk)));
   return out;
 }
 
 describe('Codex', () => {
-  it('takes the thread id, todos and usage, and succeeds on turn.completed', () => {
+  const THREAD = '01a201ec-2812-7ba0-8daf-59c10827fba4';
+  const started = { type: 'thread.started', thread_id: THREAD };
+  const completed = { type: 'turn.completed', usage: { input_tokens: 11591, cached_input_tokens: 0, cache_write_input_tokens: 0, output_tokens: 47, reasoning_output_tokens: 0 } };
+  // stderr under a PTY: Codex colours its log lines.
+  const violation = (resource: string, reason: string) =>
+    `\x1b[2m2026-11-22T06:42:06.747727Z\x1b[0m \x1b[33m WARN\x1b[0m \x1b[2mcodex_sandboxing::violation\x1b[0m\x1b[2m:\x1b[0m recorded sandbox violation: resource=${resource} backend=linux_sandbox reason=${reason} path=unknown`;
+  const refusedText = { type: 'item.completed', item: { id: 'item_1', type: 'agent_message', text: 'The tool call was refused, so I stopped.' } };
+  const dirs: string[] = [];
+  afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it('takes the thread id, todos and usage, and succeeds on turn.completed with the last message', () => {
     const signals = feed(codexAdapter.interpreter(profile), [
-      { type: 'thread.started', thread_id: 'th_1' },
+      'WARNING: proceeding, even though we could not create PATH aliases: Refusing to create helper binaries under temporary dir "/tmp"',
+      started,
       { type: 'turn.started' },
       { type: 'item.updated', item: { id: 'i1', type: 'todo_list', items: [{ text: 'a', completed: true }, { text: 'b', completed: false }] } },
-      { type: 'item.completed', item: { id: 'i2', type: 'agent_message', text: 'All done.' } },
-      { type: 'turn.completed', usage: { input_tokens: 900, cached_input_tokens: 100, output_tokens: 50 } },
+      { type: 'item.completed', item: { id: 'item_0', type: 'agent_message', text: 'I will create errand-note.txt.' } },
+      { type: 'item.started', item: { id: 'item_1', type: 'file_change', changes: [{ path: '/w/errand-note.txt', kind: 'add' }], status: 'in_progress' } },
+      { type: 'item.completed', item: { id: 'item_1', type: 'file_change', changes: [{ path: '/w/errand-note.txt', kind: 'add' }], status: 'completed' } },
+      { type: 'item.completed', item: { id: 'item_2', type: 'agent_message', text: 'I created errand-note.txt.' } },
+      completed,
     ]);
     expect(signals).toEqual([
-      { type: 'session', sessionId: 'th_1' },
+      { type: 'session', sessionId: THREAD },
       { type: 'progress', progress: { todosDone: 1, todosTotal: 2 } },
-      { type: 'progress', progress: { inputTokens: 900, outputTokens: 50 } },
-      { type: 'done', verdict: { status: 'succeeded', reason: null }, resultText: 'All done.' },
+      { type: 'progress', progress: { inputTokens: 11591, outputTokens: 47 } },
+      { type: 'done', verdict: { status: 'succeeded', reason: null }, resultText: 'I created errand-note.txt.' },
     ]);
   });
 
-  it('fails on turn.failed with the error, and asks the person on request_user_input', () => {
-    const failed = feed(codexAdapter.interpreter(profile), [{ type: 'turn.failed', error: { message: 'stream error: 500 Internal Server Error' } }]);
-    expect(failed).toEqual([{ type: 'done', verdict: { status: 'failed', reason: 'API error: stream error: 500 Internal Server Error' }, resultText: null }]);
+  it('fails on turn.failed with the error Codex gives for an HTTP 500', () => {
+    const busy = 'We’re currently experiencing high demand, which may cause temporary errors.';
+    const failed = feed(codexAdapter.interpreter(profile), [
+      started,
+      { type: 'turn.started' },
+      { type: 'error', message: `Reconnecting... 1/1 (${busy})` },
+      { type: 'error', message: busy },
+      { type: 'turn.failed', error: { message: busy } },
+    ]);
+    expect(failed.at(-1)).toEqual({ type: 'done', verdict: { status: 'failed', reason: `API error: ${busy}` }, resultText: null });
+  });
+
+  it('asks the person on a request_user_input item', () => {
     const asked = feed(codexAdapter.interpreter(profile), [{ type: 'item.completed', item: { type: 'request_user_input', question: 'Which API version?' } }]);
     expect(asked).toEqual([{ type: 'needs_input', question: 'Codex asks: Which API version?' }]);
+  });
+
+  it('does not count a tool error that is no refusal (request_user_input outside Plan mode)', () => {
+    const signals = feed(codexAdapter.interpreter(withOptions({ permissionMode: 'read-only' })), [
+      started,
+      '2026-11-22T06:43:39.634318Z ERROR codex_core::tools::router: error=request_user_input is unavailable in Default mode',
+      { type: 'item.completed', item: { id: 'item_0', type: 'agent_message', text: 'Which colour should the button be: red or blue?' } },
+      completed,
+    ]);
+    expect(signals.at(-1)).toMatchObject({ type: 'done', verdict: { status: 'succeeded' } });
+  });
+
+  it('reports a command the sandbox refused, named from its failed command_execution item', () => {
+    const signals = feed(codexAdapter.interpreter(withOptions({ permissionMode: 'read-only' })), [
+      started,
+      { type: 'item.started', item: { id: 'item_1', type: 'command_execution', command: `/bin/bash -lc "sh -c 'touch errand-permitted.txt'"`, aggregated_output: '', exit_code: null, status: 'in_progress' } },
+      violation('filesystem', 'read_only_file_system'),
+      { type: 'item.completed', item: { id: 'item_1', type: 'command_execution', command: `/bin/bash -lc "sh -c 'touch errand-permitted.txt'"`, aggregated_output: "touch: cannot touch 'errand-permitted.txt': Read-only file system\n", exit_code: 1, status: 'failed' } },
+      refusedText,
+      completed,
+    ]);
+    expect(signals.at(-1)).toEqual({
+      type: 'done',
+      verdict: { status: 'needs_input', reason: "Codex was refused by its read-only sandbox: sh -c 'touch errand-permitted.txt'. errand reply re-runs it with sandbox workspace-write." },
+      resultText: 'The tool call was refused, so I stopped.',
+    });
+  });
+
+  it('names a refused command from the rollout when Codex leaves it out of its JSON', () => {
+    const home = mkdtempSync(join(tmpdir(), 'codex-home-'));
+    dirs.push(home);
+    const day = join(home, 'sessions/2026/11/22');
+    mkdirSync(day, { recursive: true });
+    const line = (type: string, payload: object) => JSON.stringify({ timestamp: '2026-11-22T06:24:38.613Z', type, payload });
+    writeFileSync(
+      join(day, `rollout-2026-11-22T06-24-38-${THREAD}.jsonl`),
+      [
+        line('session_meta', { id: THREAD }),
+        // An earlier turn's refusal is not this turn's.
+        line('event_msg', { type: 'task_started', turn_id: 't0' }),
+        line('response_item', { type: 'function_call', name: 'exec_command', arguments: '{"cmd":"rm old"}', call_id: 'c0' }),
+        line('response_item', { type: 'function_call_output', call_id: 'c0', output: 'Process exited with code 1\nOutput:\nrm: Read-only file system\n' }),
+        line('event_msg', { type: 'task_started', turn_id: 't1' }),
+        line('response_item', { type: 'function_call', name: 'exec_command', arguments: '{"cmd":"ls"}', call_id: 'c1' }),
+        line('response_item', { type: 'function_call_output', call_id: 'c1', output: 'Process exited with code 0\nOutput:\nREADME.md\n' }),
+        line('response_item', { type: 'function_call', name: 'exec_command', arguments: JSON.stringify({ cmd: "sh -c 'touch errand-permitted.txt'" }), call_id: 'c2' }),
+        line('response_item', {
+          type: 'function_call_output',
+          call_id: 'c2',
+          output: "Chunk ID: 8f21ff\nWall time: 0.0000 seconds\nProcess exited with code 1\nOriginal token count: 17\nOutput:\ntouch: cannot touch 'errand-permitted.txt': Read-only file system\n",
+        }),
+        '',
+      ].join('\n'),
+    );
+    const signals = feed(codexAdapter.interpreter(withOptions({ permissionMode: 'read-only' }, { CODEX_HOME: home })), [
+      started,
+      { type: 'turn.started' },
+      { type: 'item.completed', item: { id: 'item_0', type: 'agent_message', text: "I will run `sh -c 'touch errand-permitted.txt'`." } },
+      violation('filesystem', 'read_only_file_system'),
+      refusedText,
+      completed,
+    ]);
+    expect(signals.at(-1)).toMatchObject({
+      verdict: { status: 'needs_input', reason: "Codex was refused by its read-only sandbox: sh -c 'touch errand-permitted.txt'. errand reply re-runs it with sandbox workspace-write." },
+    });
+  });
+
+  it('reports a patch the read-only sandbox rejected, from the tool router\'s error line', () => {
+    const signals = feed(codexAdapter.interpreter(withOptions({ permissionMode: 'read-only' }, { CODEX_HOME: '/nonexistent' })), [
+      started,
+      '\x1b[2m2026-11-22T06:27:20.233862Z\x1b[0m \x1b[31mERROR\x1b[0m \x1b[2mcodex_core::tools::router\x1b[0m\x1b[2m:\x1b[0m \x1b[3merror\x1b[0m\x1b[2m=\x1b[0mpatch rejected: writing is blocked by read-only sandbox; rejected by user approval settings',
+      refusedText,
+      completed,
+    ]);
+    expect(signals.at(-1)).toMatchObject({
+      verdict: {
+        status: 'needs_input',
+        reason: 'Codex was refused by its read-only sandbox: patch rejected: writing is blocked by read-only sandbox; rejected by user approval settings. errand reply re-runs it with sandbox workspace-write.',
+      },
+    });
+  });
+
+  it('widens one step: workspace-write gains network access for a network refusal, full access for a write outside it', () => {
+    const verdictFor = (line: string) =>
+      (feed(codexAdapter.interpreter(withOptions({ permissionMode: 'workspace-write' }, { CODEX_HOME: '/nonexistent' })), [started, line, completed]).at(-1) as Extract<Signal, { type: 'done' }>).verdict.reason;
+    expect(verdictFor(violation('network', 'network_blocked'))).toBe(
+      'Codex was refused by its workspace-write sandbox: a network access. errand reply re-runs it with sandbox workspace-write and network access.',
+    );
+    expect(verdictFor(violation('filesystem', 'read_only_file_system'))).toMatch(/errand reply re-runs it with sandbox danger-full-access\.$/);
   });
 
   it('says unknown, not done, when it exits 0 without completing a turn', () => {
     expect(codexAdapter.interpreter(profile).onExit({ exitCode: 0, signal: null }, null).status).toBe('unknown');
   });
 
-  it('reads the prompt from stdin and resumes by thread id', () => {
-    const start = codexAdapter.launch({ ...profile, options: { model: 'm', permissionMode: 'workspace-write' } }, { kind: 'start', prompt: 'x', promptFile: '/p', worktree: '/w', sessionId: null, binary: '/b/codex' });
+  it('reads the prompt from stdin, and turns on the sandbox violation log', () => {
+    const start = codexAdapter.launch(withOptions({ model: 'm', permissionMode: 'workspace-write' }), context({ binary: '/b/codex' }));
     expect(start).toMatchObject({ argv: ['/b/codex', 'exec', '--json', '--skip-git-repo-check', '-m', 'm', '-s', 'workspace-write', '-'], stdinFile: '/p' });
-    const resumed = codexAdapter.launch(profile, { kind: 'reply', prompt: 'y', promptFile: '/p', worktree: '/w', sessionId: 'th_1', binary: null });
-    expect(resumed.argv.slice(-3)).toEqual(['resume', 'th_1', '-']);
+    expect(start.env.RUST_LOG).toMatch(/(^|,)codex_sandboxing::violation=warn$/);
+    const ownLog = codexAdapter.launch(withOptions({}, { RUST_LOG: 'info' }), context());
+    expect(ownLog.env.RUST_LOG).toBe('info,codex_sandboxing::violation=warn');
+  });
+
+  it('resumes with its flags after `resume`, the sandbox as config, then the thread id and stdin', () => {
+    const resumed = codexAdapter.launch(withOptions({ model: 'm', permissionMode: 'read-only' }), context({ kind: 'reply', sessionId: THREAD, binary: '/b/codex' }));
+    expect(resumed.argv).toEqual(['/b/codex', 'exec', 'resume', '--json', '--skip-git-repo-check', '-m', 'm', '-c', 'sandbox_mode="read-only"', THREAD, '-']);
+    expect(resumed.stdinFile).toBe('/p');
+  });
+
+  it('grants a reply to a refusal the sandbox its reason promised, for that run only', () => {
+    const ro = withOptions({ model: 'm', permissionMode: 'read-only' });
+    const refusal = (reason: string) => context({ kind: 'reply', sessionId: THREAD, previous: { status: 'needs_input', reason } });
+    const granted = codexAdapter.launch(ro, refusal('Codex was refused by its read-only sandbox: touch x. errand reply re-runs it with sandbox workspace-write.'));
+    expect(granted.argv).toEqual(expect.arrayContaining(['-c', 'sandbox_mode="workspace-write"']));
+    const network = codexAdapter.launch(ro, refusal('Codex was refused by its workspace-write sandbox: a network access. errand reply re-runs it with sandbox workspace-write and network access.'));
+    expect(network.argv).toEqual(expect.arrayContaining(['-c', 'sandbox_mode="workspace-write"', '-c', 'sandbox_workspace_write.network_access=true']));
+    // A reply after a success, or a question, runs as the profile says.
+    const after = codexAdapter.launch(ro, context({ kind: 'reply', sessionId: THREAD, previous: { status: 'succeeded', reason: null } }));
+    expect(after.argv).toEqual(expect.arrayContaining(['-c', 'sandbox_mode="read-only"']));
   });
 });
 
@@ -71,26 +218,98 @@ describe('Qwen Code and Gemini CLI', () => {
 });
 
 describe('OpenCode', () => {
+  const SES = 'ses_dfe11593effeldsDoupIOY5lgJ';
+  const event = (type: string, part: object, extra: object = {}) => ({ type, timestamp: 1795328750348, sessionID: SES, part: { sessionID: SES, messageID: 'msg_1', ...part }, ...extra });
+  const stepStart = event('step_start', { id: 'prt_1', type: 'step-start' });
+  const text = (t: string) => event('text', { id: 'prt_2', type: 'text', text: t, time: { start: 1, end: 2 } });
+  const stepFinish = (reason: string) =>
+    event('step_finish', { id: 'prt_3', reason, type: 'step-finish', tokens: { total: 7702, input: 7678, output: 24, reasoning: 0, cache: { write: 0, read: 0 } }, cost: 0 });
+  const bash = (state: object) => event('tool_use', { type: 'tool', tool: 'bash', callID: 'call_1', id: 'prt_4', state });
+  const PERMIT = "sh -c 'touch errand-permitted.txt'";
+
+  it('succeeds after a stop step with its last text, taking the session and tokens', () => {
+    const ok = new OpenCodeInterpreter();
+    const signals = feed(ok, [stepStart, text('The answer is 42.'), stepFinish('stop')]);
+    expect(signals[0]).toEqual({ type: 'session', sessionId: SES });
+    expect(signals.at(-1)).toEqual({ type: 'progress', progress: { inputTokens: 7678, outputTokens: 24, costUsd: 0 } });
+    expect(ok.onExit({ exitCode: 0, signal: null })).toEqual({ status: 'succeeded', reason: null, resultText: 'The answer is 42.' });
+  });
+
   it('reports an auto-rejected permission as needing the person, though it exits 0', () => {
     const interpreter = new OpenCodeInterpreter();
     feed(interpreter, [
-      { type: 'step_start', sessionID: 'ses_1', part: { type: 'step-start' } },
-      'permission requested: bash (touch x); auto-rejecting',
-      { type: 'step_finish', sessionID: 'ses_1', part: { reason: 'stop', tokens: { input: 10, output: 3 }, cost: 0 } },
+      stepStart,
+      text(`I will run \`${PERMIT}\`.`),
+      // stderr under a PTY, coloured.
+      `\x1b[93m\x1b[1m! \x1b[0mpermission requested: bash (${PERMIT}); auto-rejecting`,
+      bash({ status: 'error', input: { command: PERMIT }, error: 'The user rejected permission to use this specific tool call.', time: { start: 1, end: 2 } }),
+      stepFinish('tool-calls'),
     ]);
-    expect(interpreter.onExit({ exitCode: 0, signal: null })).toMatchObject({ status: 'needs_input', reason: expect.stringContaining('bash (touch x)') });
+    const verdict = interpreter.onExit({ exitCode: 0, signal: null });
+    expect(verdict).toMatchObject({ status: 'needs_input', reason: `OpenCode was refused: bash ${JSON.stringify(PERMIT)}. errand reply re-runs it with that allowed.` });
+    expect(parseRefusals(verdict.reason)).toEqual([{ permission: 'bash', pattern: PERMIT }]);
   });
 
-  it('fails on an error event, and succeeds after a stop step with its last text', () => {
-    const failing = new OpenCodeInterpreter();
-    feed(failing, [{ type: 'error', sessionID: 's', error: { name: 'APIError', data: { message: 'Internal Server Error' } } }]);
-    expect(failing.onExit({ exitCode: 1, signal: null })).toMatchObject({ status: 'failed', reason: 'API error: Internal Server Error' });
-    const ok = new OpenCodeInterpreter();
-    const signals = feed(ok, [
-      { type: 'text', sessionID: 's', part: { type: 'text', text: 'The answer is 42.' } },
-      { type: 'step_finish', sessionID: 's', part: { reason: 'stop', tokens: { input: 7, output: 2 } } },
+  it('names the refusal from the rejected tool call when the warning line is missing, and splits several patterns', () => {
+    const fromJson = new OpenCodeInterpreter();
+    feed(fromJson, [bash({ status: 'error', input: { command: 'rm -rf build' }, error: 'The user rejected permission to use this specific tool call.' }), stepFinish('tool-calls')]);
+    expect(fromJson.onExit({ exitCode: 0, signal: null }).reason).toBe('OpenCode was refused: bash "rm -rf build". errand reply re-runs it with that allowed.');
+    const several = new OpenCodeInterpreter();
+    feed(several, ['! permission requested: external_directory (/tmp/*, /var/x); auto-rejecting', '! permission requested: webfetch; auto-rejecting']);
+    expect(parseRefusals(several.onExit({ exitCode: 0, signal: null }).reason)).toEqual([
+      { permission: 'external_directory', pattern: '/tmp/*' },
+      { permission: 'external_directory', pattern: '/var/x' },
+      { permission: 'webfetch', pattern: null },
     ]);
-    expect(signals[0]).toEqual({ type: 'session', sessionId: 's' });
-    expect(ok.onExit({ exitCode: 0, signal: null })).toEqual({ status: 'succeeded', reason: null, resultText: 'The answer is 42.' });
+  });
+
+  it('does not count a tool that merely failed as refused', () => {
+    const interpreter = new OpenCodeInterpreter();
+    feed(interpreter, [bash({ status: 'error', input: { command: 'false' }, error: 'exit code 1' }), text('It failed.'), stepFinish('stop')]);
+    expect(interpreter.onExit({ exitCode: 0, signal: null }).status).toBe('succeeded');
+  });
+
+  it('fails on an error event with the HTTP status and message', () => {
+    const failing = new OpenCodeInterpreter();
+    feed(failing, [
+      {
+        type: 'error',
+        timestamp: 1795328868029,
+        sessionID: SES,
+        error: { name: 'APIError', data: { message: 'errand-http500: scripted failure', statusCode: 500, isRetryable: true, responseBody: '{"error":{}}' } },
+      },
+    ]);
+    expect(failing.onExit({ exitCode: 1, signal: null })).toMatchObject({ status: 'failed', reason: 'API error: HTTP 500: errand-http500: scripted failure' });
+    const bare = new OpenCodeInterpreter();
+    feed(bare, [{ type: 'error', sessionID: 's', error: { name: 'UnknownError', data: { message: 'boom' } } }]);
+    expect(bare.onExit({ exitCode: 1, signal: null })).toMatchObject({ status: 'failed', reason: 'API error: boom' });
+  });
+
+  it('continues a session with -s, and a reply to a refusal allows exactly what was refused, for that run', () => {
+    const config = { provider: { errand: { npm: '@ai-sdk/openai-compatible' } }, permission: { bash: 'ask', edit: 'allow' } };
+    const p = withOptions({ model: 'errand/m' }, { OPENCODE_CONFIG_CONTENT: JSON.stringify(config) });
+    const follow = opencodeAdapter.launch(p, context({ kind: 'reply', prompt: 'more', sessionId: SES, previous: { status: 'succeeded', reason: null } }));
+    expect(follow.argv).toEqual(['/b/cli', 'run', '--format', 'json', '-m', 'errand/m', '-s', SES, 'more']);
+    expect(follow.env).toBe(p.env);
+    const reason = `OpenCode was refused: bash ${JSON.stringify(PERMIT)}. errand reply re-runs it with that allowed.`;
+    const granted = opencodeAdapter.launch(p, context({ kind: 'reply', prompt: 'go ahead', sessionId: SES, previous: { status: 'needs_input', reason } }));
+    const content = JSON.parse(granted.env.OPENCODE_CONFIG_CONTENT!);
+    expect(content.provider).toEqual(config.provider);
+    expect(content.permission).toEqual({ bash: { '*': 'ask', [PERMIT]: 'allow' }, edit: 'allow' });
+    // The granted pattern comes last, so it wins over "*".
+    expect(Object.keys(content.permission.bash)).toEqual(['*', PERMIT]);
+  });
+
+  it('merges a grant into pattern rules, and asks for the rest when no rule is known', () => {
+    const rules = JSON.parse(allowRefusals(JSON.stringify({ permission: { bash: { [PERMIT]: 'deny', 'git *': 'allow' } } }), [{ permission: 'bash', pattern: PERMIT }]));
+    expect(Object.entries(rules.permission.bash)).toEqual([['git *', 'allow'], [PERMIT, 'allow']]);
+    expect(JSON.parse(allowRefusals(undefined, [{ permission: 'bash', pattern: 'make' }, { permission: 'webfetch', pattern: null }]))).toEqual({
+      permission: { bash: { '*': 'ask', make: 'allow' }, webfetch: 'allow' },
+    });
+    expect(parseRefusals('Something else')).toEqual([]);
+    expect(parseRefusals('OpenCode was refused: bash "a; b \\" c"; edit "x". errand reply re-runs it with that allowed.')).toEqual([
+      { permission: 'bash', pattern: 'a; b " c' },
+      { permission: 'edit', pattern: 'x' },
+    ]);
   });
 });

@@ -1,0 +1,113 @@
+// The agent-adapter figures. (1) Ingestion with a Claude-shaped stream-json agent: the engine runs it through the
+// Claude adapter, whose interpreter reads every line, against the raw node-pty reader on the same agent. (2) How long
+// a status takes to reach a watcher after the agent prints the line that decides it: the result (→ succeeded) and a
+// permission request (→ needs_input), against the engine's round trip for a trivial request in the same run.
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MB, ROOT, RpcClient, RunWatcher, Sandbox, emitResults, fmt, median, procCpu, report, runBench, sleep } from './bench-support.mjs';
+
+const FAKE_CLAUDE = join(ROOT, 'test/fixtures/fake-claude.mjs');
+const RUNS = 10;
+const BYTES_PER_RUN = 50 * 1024 * 1024;
+const SETTLE_MS = 1500;
+const LATENCY_SAMPLES = 20;
+const LATENCY_GOAL_MS = 500;
+
+function baseline(cwd, goFile) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [join(import.meta.dirname, 'pty-reader-baseline.mjs'), String(RUNS), goFile, '--', FAKE_CLAUDE, '--fake-flood', String(BYTES_PER_RUN), '--fake-go', goFile],
+      { cwd, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`baseline reader exited ${code}`))));
+  });
+}
+
+const claudeProfile = (sandbox, name, ...flags) => sandbox.json(['profile', 'add', name, '--adapter', 'claude', '--binary', FAKE_CLAUDE, '--json', '--', ...flags]);
+
+async function ingestion(sandbox, repo, pid, watcher) {
+  const go = (name) => join(sandbox.root, `go-${name}`);
+  const base1 = await baseline(sandbox.root, go('base-1'));
+  await claudeProfile(sandbox, 'claude-flood', '--fake-flood', String(BYTES_PER_RUN), '--fake-go', go('engine'));
+  const ids = [];
+  for (let i = 1; i <= RUNS; i++) ids.push((await sandbox.json(['add', `flood ${i}`, '--repo', repo, '--profile', 'claude-flood'])).id);
+  await watcher.waitStatus(ids, 'running');
+  await sleep(SETTLE_MS);
+  const cpu0 = procCpu(pid);
+  writeFileSync(go('engine'), 'go');
+  await watcher.waitFinal(ids, 240_000);
+  const cpu = procCpu(pid).total - cpu0.total;
+  const failed = ids.filter((id) => watcher.finalOf(id).status !== 'succeeded');
+  if (failed.length) throw new Error(`runs ${failed.join(',')} did not succeed`);
+  const base2 = await baseline(sandbox.root, go('base-2'));
+  const engineBytes = RUNS * BYTES_PER_RUN;
+  const baseCpuPerMB = (base1.cpuSeconds + base2.cpuSeconds) / ((base1.bytes + base2.bytes) / MB);
+  console.log(`  engine: ${fmt(cpu)} CPU-s for ${fmt(engineBytes / MB, 1)} MB of stream-json; baseline readers ${fmt(base1.cpuSeconds)} and ${fmt(base2.cpuSeconds)} CPU-s`);
+  return report({
+    name: 'ingestion, Claude-shaped stream-json through the Claude adapter',
+    engine: cpu / (engineBytes / MB),
+    baseline: baseCpuPerMB,
+    unit: 'CPU-s/MB',
+    baselineLabel: 'raw node-pty reader',
+    goal: 1.5,
+  });
+}
+
+async function latency(sandbox, repo, watcher, rpc) {
+  const roundTrips = [];
+  for (let i = 0; i < LATENCY_SAMPLES; i++) {
+    const t0 = performance.now();
+    await rpc.request('config.get');
+    roundTrips.push(performance.now() - t0);
+  }
+  const doneMarker = join(sandbox.root, 'done-marker');
+  const askMarker = join(sandbox.root, 'ask-marker');
+  await claudeProfile(sandbox, 'claude-timed', '--fake-marker', doneMarker);
+  await claudeProfile(sandbox, 'claude-asks', '--fake-permission', '--fake-ask-marker', askMarker);
+  const done = [];
+  const asked = [];
+  for (let i = 0; i < LATENCY_SAMPLES; i++) {
+    const { id } = await sandbox.json(['add', `timed ${i}`, '--repo', repo, '--profile', 'claude-timed']);
+    await watcher.waitFinal([id]);
+    done.push(watcher.statuses.get(id).find((s) => s.status === 'succeeded').seenAt - Number(readFileSync(doneMarker, 'utf8')));
+    const ask = await sandbox.json(['add', `asks ${i}`, '--repo', repo, '--profile', 'claude-asks']);
+    await watcher.waitStatus([ask.id], 'needs_input');
+    asked.push(watcher.statuses.get(ask.id).find((s) => s.status === 'needs_input').seenAt - Number(readFileSync(askMarker, 'utf8')));
+    await sandbox.json(['allow', String(ask.id)]);
+    await watcher.waitFinal([ask.id]);
+  }
+  const show = (label, list) => console.log(`  ${label}: median ${fmt(median(list), 1)} ms, max ${fmt(Math.max(...list), 1)} ms over ${list.length}`);
+  show('result line → succeeded at the watcher', done);
+  show('permission request → needs_input at the watcher', asked);
+  show('engine round trip (config.get)', roundTrips);
+  const worst = Math.max(...done, ...asked);
+  return report({
+    name: 'status latency (max of both kinds)',
+    engine: worst,
+    baseline: median(roundTrips),
+    unit: 'ms',
+    baselineLabel: 'request round trip',
+    goal: LATENCY_GOAL_MS,
+    goalUnit: ' ms',
+    goalOn: worst,
+    digits: 1,
+  });
+}
+
+await runBench(async (track) => {
+  const sandbox = track(new Sandbox('bench-agent'));
+  const repo = sandbox.repo();
+  const pid = await sandbox.startEngine();
+  await sandbox.json(['config', 'set', 'max-running', String(RUNS)]);
+  const watcher = await RunWatcher.start(sandbox.socket);
+  const rpc = await RpcClient.connect(sandbox.socket);
+  const rows = [await ingestion(sandbox, repo, pid, watcher), await latency(sandbox, repo, watcher, rpc)];
+  rpc.close();
+  watcher.close();
+  emitResults(rows);
+});

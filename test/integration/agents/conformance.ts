@@ -1,0 +1,54 @@
+// Helpers for the agent conformance suites: a real CLI, run by the real engine, against the scripted model server.
+import type { RunInfo, TaskInfo } from '../../../shared/domain.js';
+import type { EngineEvent } from '../../../shared/protocol/events.js';
+import type { AgentWorld } from '../../support/agent-cli.js';
+
+export type RunStatusEvent = Extract<EngineEvent, { type: 'run.status' }>;
+
+export interface Conformance {
+  /** Files a task with the profile; returns its id. */
+  add(prompt: string, profile: string): Promise<number>;
+  /** The first run.status event for this task (and run, when given) with one of these statuses. */
+  status(taskId: number, statuses: string | string[], options?: { runId?: number; timeoutMs?: number }): Promise<RunStatusEvent>;
+  show(taskId: number): Promise<{ task: TaskInfo; runs: RunInfo[] }>;
+  /**
+   * `show` once the task's last run has fully ended. A verdict is announced as soon as the agent's output gives it;
+   * the process exit and the final count of changed files come a moment later, with no event of their own.
+   */
+  settled(taskId: number): Promise<{ task: TaskInfo; runs: RunInfo[] }>;
+  /** The statuses a task's runs went through, in order (to show a run never claimed something else). */
+  statuses(taskId: number): string[];
+}
+
+export function conformance(world: AgentWorld): Conformance {
+  const { sb, watch, repo } = world;
+  return {
+    async add(prompt, profile) {
+      const task = await sb.json<TaskInfo>(['add', prompt, '--repo', repo, '--profile', profile]);
+      return task.id;
+    },
+    status(taskId, statuses, options = {}) {
+      const wanted = Array.isArray(statuses) ? statuses : [statuses];
+      return watch.waitFor<RunStatusEvent>(
+        (e) => e.type === 'run.status' && e.taskId === taskId && wanted.includes(e.status) && (options.runId === undefined || e.runId === options.runId),
+        `task ${taskId}${options.runId === undefined ? '' : ` run ${options.runId}`} ${wanted.join('|')}`,
+        options.timeoutMs ?? 45_000,
+      );
+    },
+    show(taskId) {
+      return sb.json(['show', String(taskId)]);
+    },
+    async settled(taskId) {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const shown = await sb.json<{ task: TaskInfo; runs: RunInfo[] }>(['show', String(taskId)]);
+        if (shown.runs.at(-1)?.endedAt != null) return shown;
+        if (Date.now() > deadline) throw new Error(`task ${taskId}'s run did not end within 20 s of its verdict`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    statuses(taskId) {
+      return watch.events.flatMap((e) => (e.type === 'run.status' && e.taskId === taskId ? [e.status] : []));
+    },
+  };
+}

@@ -1,0 +1,55 @@
+// Helpers for the suites of the headless CLIs (Codex, OpenCode): a task's run as `errand show` has it, once it has
+// really ended (its process gone), which is when `errand reply` starts a new run rather than finding a live one.
+import type { RunInfo, TaskInfo } from '../../../shared/domain.js';
+import type { AgentWorld } from '../../support/agent-cli.js';
+
+export const FINAL = ['succeeded', 'failed', 'needs_input', 'unknown', 'cancelled', 'interrupted'];
+
+export async function show(world: AgentWorld, taskId: number): Promise<{ task: TaskInfo; runs: RunInfo[] }> {
+  return world.sb.json(['show', String(taskId)]);
+}
+
+/**
+ * The run once its process has gone. A verdict can come before the exit (Codex's turn.completed), and the exit then
+ * records the run again, so this waits for run.status events until `show` says the run ended.
+ */
+export async function ended(world: AgentWorld, taskId: number, runId: number, timeoutMs = 45_000): Promise<RunInfo> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const seen = world.watch.events.filter((e) => e.type === 'run.status' && e.runId === runId).length;
+    const run = (await show(world, taskId)).runs.find((r) => r.id === runId);
+    if (run?.endedAt) return run;
+    let n = 0;
+    await world.watch.waitFor(
+      (e) => e.type === 'run.status' && e.runId === runId && ++n > seen,
+      `run ${runId} of task ${taskId} to end`,
+      Math.max(1, deadline - Date.now()),
+    );
+  }
+}
+
+/** Files a task and waits for its first run to end; returns the run.status event that gave its verdict, and the run. */
+export async function runTask(world: AgentWorld, prompt: string, profile: string, timeoutMs?: number) {
+  const task = await world.sb.json<TaskInfo>(['add', prompt, '--repo', world.repo, '--profile', profile]);
+  return { taskId: task.id, ...(await verdictOf(world, task.id, task.run!.id, timeoutMs)) };
+}
+
+/** `errand reply` to an ended task, and the new run's verdict once it has ended. */
+export async function reply(world: AgentWorld, taskId: number, message: string, timeoutMs?: number) {
+  const task = await world.sb.json<TaskInfo>(['reply', String(taskId), message]);
+  return { replied: task.run!, ...(await verdictOf(world, taskId, task.run!.id, timeoutMs)) };
+}
+
+async function verdictOf(world: AgentWorld, taskId: number, runId: number, timeoutMs = 45_000) {
+  const verdict = await world.watch.waitFor<Extract<(typeof world.watch.events)[number], { type: 'run.status' }>>(
+    (e) => e.type === 'run.status' && e.runId === runId && FINAL.includes(e.status),
+    `a verdict for run ${runId} of task ${taskId}`,
+    timeoutMs,
+  );
+  return { verdict, run: await ended(world, taskId, runId, timeoutMs) };
+}
+
+/** The statuses a run went through, in order. */
+export function statuses(world: AgentWorld, runId: number): string[] {
+  return world.watch.events.flatMap((e) => (e.type === 'run.status' && e.runId === runId ? [e.status] : []));
+}
