@@ -41,13 +41,17 @@ async function ingestion(sandbox, repo, pid, watcher) {
   const cpu0 = procCpu(pid);
   writeFileSync(go('engine'), 'go');
   await watcher.waitFinal(ids, 240_000);
-  const cpu = procCpu(pid).total - cpu0.total;
+  const cpu1 = procCpu(pid);
+  const cpu = cpu1.total - cpu0.total;
   const failed = ids.filter((id) => watcher.finalOf(id).status !== 'succeeded');
   if (failed.length) throw new Error(`runs ${failed.join(',')} did not succeed`);
   const base2 = await baseline(sandbox.root, go('base-2'));
   const engineBytes = RUNS * BYTES_PER_RUN;
   const baseCpuPerMB = (base1.cpuSeconds + base2.cpuSeconds) / ((base1.bytes + base2.bytes) / MB);
-  console.log(`  engine: ${fmt(cpu)} CPU-s for ${fmt(engineBytes / MB, 1)} MB of stream-json; baseline readers ${fmt(base1.cpuSeconds)} and ${fmt(base2.cpuSeconds)} CPU-s`);
+  console.log(
+    `  engine: ${fmt(cpu)} CPU-s (user ${fmt(cpu1.user - cpu0.user)} + sys ${fmt(cpu1.system - cpu0.system)}) for ${fmt(engineBytes / MB, 1)} MB of stream-json; ` +
+      `baseline readers ${fmt(base1.cpuSeconds)} (sys ${fmt(base1.systemSeconds)}) and ${fmt(base2.cpuSeconds)} CPU-s`,
+  );
   return report({
     name: 'ingestion, Claude-shaped stream-json through the Claude adapter',
     engine: cpu / (engineBytes / MB),

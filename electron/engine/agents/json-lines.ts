@@ -16,26 +16,31 @@ export class JsonLines {
   private buffered = 0;
   private skipping = false;
 
-  /**
-   * Calls `onLine` for each complete line that `want` accepts and that parses as a JSON object. With `needles`, every
-   * wanted line contains one of them: a batch without any is passed over whole, with no work per line.
-   */
-  push(batch: Buffer, want: LineFilter, onLine: (value: Record<string, unknown>) => void, needles?: Buffer[]): void {
-    if (needles) {
-      // Finish the line the last batch left open the usual way, then look at the rest as a whole.
-      if (this.buffered > 0 || this.skipping) {
-        const nl = batch.indexOf(0x0a);
-        if (nl === -1) return this.pushLines(batch, want, onLine);
-        this.pushLines(batch.subarray(0, nl + 1), want, onLine);
-        batch = batch.subarray(nl + 1);
-      }
-      if (!needles.some((needle) => batch.includes(needle))) {
-        const tail = batch.subarray(batch.lastIndexOf(0x0a) + 1);
-        if (tail.length > 0) this.split(tail, () => {});
-        return;
-      }
-    }
+  /** Calls `onLine` for each complete line that `want` accepts and that parses as a JSON object. */
+  push(batch: Buffer, want: LineFilter, onLine: (value: Record<string, unknown>) => void): void {
     this.pushLines(batch, want, onLine);
+  }
+
+  /**
+   * Calls `visit` with each complete line as a range of bytes (CR removed), copying only a line that spans batches:
+   * the cheapest way to look at every line, for output that is mostly lines nobody needs to parse.
+   */
+  scan(batch: Buffer, visit: (bytes: Buffer, start: number, end: number) => void): void {
+    let start = 0;
+    if (this.buffered > 0 || this.skipping) {
+      const nl = batch.indexOf(0x0a);
+      this.split(nl === -1 ? batch : batch.subarray(0, nl + 1), (line) => visit(line, 0, line.length));
+      if (nl === -1) return;
+      start = nl + 1;
+    }
+    for (;;) {
+      const nl = batch.indexOf(0x0a, start);
+      if (nl === -1) break;
+      const end = nl > start && batch[nl - 1] === 0x0d ? nl - 1 : nl;
+      if (end > start) visit(batch, start, end);
+      start = nl + 1;
+    }
+    if (start < batch.length) this.split(batch.subarray(start), () => {});
   }
 
   private pushLines(batch: Buffer, want: LineFilter, onLine: (value: Record<string, unknown>) => void): void {

@@ -4,15 +4,56 @@ import type { ExitInfo, Interpreter, Signal, Verdict } from './adapter.js';
 import { exitVerdict } from './command-adapter.js';
 import { JsonLines } from './json-lines.js';
 
-/** Only these lines are parsed; the rest (assistant text, tool results) cost one prefix test. */
-const INTERESTING = /^\{"type":"(system|result|control_request)"/;
-/** A todo list (Claude's TodoWrite, Qwen's todo_write) is passed as `todos`: searched as bytes, undecoded. */
-const TODOS = Buffer.from('"todos":[');
+const TYPE_PREFIX = '{"type":"';
+const TYPE_LETTER_AT = TYPE_PREFIX.length;
+/** The first letters of the event types worth parsing: system, result, control_request; and assistant, sometimes. */
+const [SYSTEM, RESULT, CONTROL, ASSISTANT] = ['s', 'r', 'c', 'a'].map((c) => c.charCodeAt(0));
 /**
- * Every line worth parsing holds one of these: system, result and control_request events all carry a subtype. A batch
- * without either is passed over whole: two byte searches, no work per line.
+ * An assistant message is parsed only when its content starts with a tool call (a todo list is one; each message line
+ * carries one content block): text messages, nearly all the bytes, are never decoded.
  */
-const NEEDLES = [Buffer.from('"subtype":"'), TODOS];
+const CONTENT_START = Buffer.from('"content":[{"type":"');
+const CONTENT_WITHIN_BYTES = 1024;
+const [T, O] = ['t', 'o'].map((c) => c.charCodeAt(0));
+
+/** The next CONTENT_START at or after a position, remembered, so lines without one cost no search of the whole batch each. */
+class NextMatch {
+  private bytes: Buffer | null = null;
+  private at = -1;
+
+  constructor(private readonly needle: Buffer) {}
+
+  find(bytes: Buffer, from: number): number {
+    if (bytes !== this.bytes || (this.at !== -1 && this.at < from) || (this.at === -1 && from < this.searchedFrom)) {
+      this.bytes = bytes;
+      this.searchedFrom = from;
+      this.at = bytes.indexOf(this.needle, from);
+    }
+    return this.at;
+  }
+
+  private searchedFrom = 0;
+}
+
+const contentStart = new NextMatch(CONTENT_START);
+
+function startsWithTypePrefix(bytes: Buffer, start: number): boolean {
+  for (let i = 0; i < TYPE_PREFIX.length; i++) if (bytes[start + i] !== TYPE_PREFIX.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Whether a line (bytes start..end, starting at its `{`) is an event this interpreter acts on: decided from bytes. */
+function wanted(bytes: Buffer, start: number, end: number): boolean {
+  if (end - start <= TYPE_LETTER_AT || !startsWithTypePrefix(bytes, start)) return false;
+  const letter = bytes[start + TYPE_LETTER_AT];
+  if (letter === SYSTEM || letter === RESULT || letter === CONTROL) return true;
+  if (letter !== ASSISTANT) return false;
+  // The content array opens near the start of the line: its first block's type is "text" or "tool_use".
+  const at = contentStart.find(bytes, start);
+  if (at === -1 || at >= Math.min(end, start + CONTENT_WITHIN_BYTES)) return false;
+  const type = at + CONTENT_START.length;
+  return bytes[type] === T && bytes[type + 1] === O;
+}
 
 export interface StreamJsonOptions {
   /** The CLI's name for messages: "Claude wants to run: …". */
@@ -72,12 +113,16 @@ export class StreamJsonInterpreter implements Interpreter {
 
   onOutput(batch: Buffer): Signal[] {
     const signals: Signal[] = [];
-    this.lines.push(
-      batch,
-      (head, line) => INTERESTING.test(head) || (head.startsWith('{"type":"assistant"') && line.includes(TODOS)),
-      (event) => this.read(event, signals),
-      NEEDLES,
-    );
+    this.lines.scan(batch, (bytes, start, end) => {
+      const brace = bytes[start] === 0x7b ? start : bytes.indexOf(0x7b, start);
+      if (brace === -1 || brace >= end || !wanted(bytes, brace, end)) return;
+      try {
+        const event: unknown = JSON.parse(bytes.toString('utf8', brace, end));
+        if (event && typeof event === 'object') this.read(event as Record<string, unknown>, signals);
+      } catch {
+        // Not JSON after all (a stray log line): ignore it.
+      }
+    });
     return signals;
   }
 

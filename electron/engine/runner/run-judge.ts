@@ -44,14 +44,14 @@ export class RunJudge {
       this.armQuietCheckIfWanted();
       return;
     }
-    // One pass over the whole batch costs less than one per piece the PTY handed over.
-    const batch = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-    if (this.sinceAnswer !== null) {
-      this.sinceAnswer = this.sinceAnswer.length > SINCE_ANSWER_MAX_CHARS ? null : this.sinceAnswer + batch.toString('utf8');
-    }
-    if (interpreter.onOutput) {
-      const signals = interpreter.onOutput(batch);
-      if (signals.length > 0) this.apply(signals);
+    for (const part of parts) {
+      if (this.sinceAnswer !== null) {
+        this.sinceAnswer = this.sinceAnswer.length > SINCE_ANSWER_MAX_CHARS ? null : this.sinceAnswer + part.toString('utf8');
+      }
+      if (interpreter.onOutput) {
+        const signals = interpreter.onOutput(part);
+        if (signals.length > 0) this.apply(signals);
+      }
     }
     this.armQuietCheckIfWanted();
   }

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,6 +48,9 @@ describe('the errand command', () => {
     expect(first).toEqual({ tasks: [], total: 0 });
     const status = await sb.json(['daemon', 'status']);
     expect(status).toMatchObject({ up: true, dataDir: sb.dataDir, running: 0 });
+    // The socket and the data directory are the owner's alone.
+    expect(statSync(join(sb.dataDir, 'engine.sock')).mode & 0o777).toBe(0o600);
+    expect(statSync(sb.dataDir).mode & 0o777).toBe(0o700);
     expect(await sb.json(['daemon', 'stop'])).toEqual({ stopped: true });
     expect(await sb.json(['daemon', 'status'])).toMatchObject({ up: false });
   });
