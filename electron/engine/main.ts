@@ -1,11 +1,10 @@
 // The engine daemon's entry point: `node dist/engine.js` with ERRAND_HOME set.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dataDirLayout, defaultDataDir } from '../../shared/data-dir.js';
 import { ErrandError } from '../../shared/protocol/errors.js';
 import { Engine } from './engine.js';
 import { InstanceLock } from './instance-lock.js';
-import { mkdirSync } from 'node:fs';
 
 /** Printed on stdout once the socket accepts connections; the CLI waits for it. */
 export const READY_LINE = 'errand-engine-ready';

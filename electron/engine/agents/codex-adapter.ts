@@ -24,10 +24,13 @@ const GRANT = /errand reply re-runs it with sandbox ([a-z-]+)( and network acces
 
 type Grant = { mode: string; network: boolean };
 
-/** One step wider than `mode`, enough for what was refused. */
+/**
+ * One step wider than `mode`, enough for what was refused; never as far as danger-full-access, which a reply must not
+ * grant by itself (the person sets that in the profile if they mean it).
+ */
 function widen(mode: string | undefined, resources: Set<string>): Grant | null {
   if (mode === 'danger-full-access') return null;
-  if ([...resources].some((r) => r !== 'network')) return mode === 'workspace-write' ? { mode: 'danger-full-access', network: false } : { mode: 'workspace-write', network: false };
+  if ([...resources].some((r) => r !== 'network')) return mode === 'workspace-write' ? null : { mode: 'workspace-write', network: false };
   return { mode: 'workspace-write', network: true };
 }
 
@@ -157,7 +160,9 @@ class CodexInterpreter implements Interpreter {
     const mode = this.profile.options.permissionMode;
     const grant = widen(mode, resources);
     const listed = [...new Set(what)].join('; ').slice(0, 1000);
-    const reply = grant ? ` errand reply re-runs it with sandbox ${grant.mode}${grant.network ? ' and network access' : ''}.` : '';
+    const reply = grant
+      ? ` errand reply re-runs it with sandbox ${grant.mode}${grant.network ? ' and network access' : ''}.`
+      : ' Only a wider profile can allow that: give it --permission-mode danger-full-access if you mean it, then errand reply.';
     return { status: 'needs_input', reason: `Codex was refused by its ${mode ?? 'default'} sandbox: ${listed}.${reply}` };
   }
 }

@@ -158,13 +158,15 @@ describe('Codex', () => {
     });
   });
 
-  it('widens one step: workspace-write gains network access for a network refusal, full access for a write outside it', () => {
+  it('widens one step: workspace-write gains network access for a network refusal, but never full access by itself', () => {
     const verdictFor = (line: string) =>
       (feed(codexAdapter.interpreter(withOptions({ permissionMode: 'workspace-write' }, { CODEX_HOME: '/nonexistent' })), [started, line, completed]).at(-1) as Extract<Signal, { type: 'done' }>).verdict.reason;
     expect(verdictFor(violation('network', 'network_blocked'))).toBe(
       'Codex was refused by its workspace-write sandbox: a network access. errand reply re-runs it with sandbox workspace-write and network access.',
     );
-    expect(verdictFor(violation('filesystem', 'read_only_file_system'))).toMatch(/errand reply re-runs it with sandbox danger-full-access\.$/);
+    const outside = verdictFor(violation('filesystem', 'read_only_file_system'));
+    expect(outside).not.toMatch(/errand reply re-runs it/);
+    expect(outside).toMatch(/--permission-mode danger-full-access if you mean it/);
   });
 
   it('says unknown, not done, when it exits 0 without completing a turn', () => {
