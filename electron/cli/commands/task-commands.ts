@@ -78,7 +78,9 @@ export async function show(ctx: CliContext, args: string[]): Promise<void> {
       `repo    ${task.repoPath}`,
       `prompt  ${oneLine(task.prompt, 200)}`,
     ];
-    if (task.run?.request) lines.push(`asks    ${task.run.question}   → errand allow ${task.id} / errand deny ${task.id}`);
+    // A question tool waits like a permission request, but is answered in words.
+    const permission = task.run?.request && !/question/i.test(task.run.request.tool);
+    if (permission) lines.push(`asks    ${task.run!.question}   → errand allow ${task.id} / errand deny ${task.id}`);
     else if (task.run?.question) lines.push(`asks    ${task.run.question}   → errand reply ${task.id} "<answer>"`);
     if (task.run?.resultText) lines.push(`result  ${oneLine(task.run.resultText, 300)}`);
     if (task.run?.reason) lines.push(`reason  ${task.run.reason}`);
