@@ -116,7 +116,9 @@ export class RunManager {
       console.error(`[engine] could not record run ${runId}: ${(error as Error).message}`);
     }
     const questionChanged = fields.question !== undefined && fields.question !== before?.question;
-    if (!before || !fields.status || (fields.status === before.status && !questionChanged)) return;
+    // A verdict can come before the process has gone; its end is announced too, so clients know a reply starts afresh.
+    const ended = fields.endedAt !== undefined && before?.endedAt === null;
+    if (!before || !fields.status || (fields.status === before.status && !questionChanged && !ended)) return;
     const after: RunInfo = { ...before, ...this.store.runs.byId(runId) } as RunInfo;
     const at = Date.now();
     this.hub.emit({

@@ -30,13 +30,31 @@ export async function daemon(ctx: CliContext, args: string[]): Promise<void> {
       ctx.print({ stopped: false, up: false }, () => 'no engine running');
       return;
     }
-    const stopped = new Promise<void>((resolve) => engine.onClose(() => resolve()));
+    const { pid } = await engine.request('engine.status');
+    const closed = new Promise<void>((resolve) => engine.onClose(() => resolve()));
     await engine.request('engine.stop', { force: values.force === true });
-    await stopped;
+    await closed;
+    // Stopped means gone: its database and lock are released only when the process has exited.
+    await processGone(pid, ENGINE_EXIT_TIMEOUT_MS);
     ctx.print({ stopped: true }, () => 'engine stopped');
     return;
   }
   throw new UsageError(`usage: ${usage}`);
+}
+
+const ENGINE_EXIT_TIMEOUT_MS = 10_000;
+
+async function processGone(pid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    if (Date.now() > deadline) throw new Error(`the engine (pid ${pid}) closed its socket but has not exited after ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 const PROFILE_ADD_USAGE =

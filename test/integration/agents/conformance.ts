@@ -16,7 +16,7 @@ export interface Conformance {
    * the process exit and the final count of changed files come a moment later, with no event of their own.
    */
   settled(taskId: number): Promise<{ task: TaskInfo; runs: RunInfo[] }>;
-  /** The statuses a task's runs went through, in order (to show a run never claimed something else). */
+  /** The statuses a task's runs went through, in order, repeats folded (to show a run never claimed something else). */
   statuses(taskId: number): string[];
 }
 
@@ -48,7 +48,9 @@ export function conformance(world: AgentWorld): Conformance {
       }
     },
     statuses(taskId) {
-      return watch.events.flatMap((e) => (e.type === 'run.status' && e.taskId === taskId ? [e.status] : []));
+      // A verdict is announced at once and again when the process has gone: count a repeated status once.
+      const all = watch.events.flatMap((e) => (e.type === 'run.status' && e.taskId === taskId ? [e.status] : []));
+      return all.filter((status, i) => status !== all[i - 1]);
     },
   };
 }

@@ -51,5 +51,7 @@ async function verdictOf(world: AgentWorld, taskId: number, runId: number, timeo
 
 /** The statuses a run went through, in order. */
 export function statuses(world: AgentWorld, runId: number): string[] {
-  return world.watch.events.flatMap((e) => (e.type === 'run.status' && e.runId === runId ? [e.status] : []));
+  // A verdict is announced at once and again when the process has gone: count a repeated status once.
+  const all = world.watch.events.flatMap((e) => (e.type === 'run.status' && e.runId === runId ? [e.status] : []));
+  return all.filter((status, i) => status !== all[i - 1]);
 }
