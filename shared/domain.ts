@@ -156,4 +156,3 @@ export interface EngineStatus {
 }
 
 export const CONFIG_KEYS = ['max-running'] as const;
-export type ConfigKey = (typeof CONFIG_KEYS)[number];

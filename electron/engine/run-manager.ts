@@ -130,6 +130,7 @@ export class RunManager {
       reason: after.reason,
       question: after.question,
       exitCode: after.exitCode,
+      ended: after.endedAt !== null,
       at,
     });
     const kind = ATTENTION[fields.status];

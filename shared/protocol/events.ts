@@ -15,6 +15,8 @@ export type EngineEvent =
       reason: string | null;
       question: string | null;
       exitCode: number | null;
+      /** The run's process is gone (its end is announced even when its verdict came earlier). */
+      ended: boolean;
       at: number;
     }
   /** Throttled: that a run printed, and how much in all; the bytes themselves go to run subscribers only. */
@@ -24,5 +26,3 @@ export type EngineEvent =
   /** To a subscriber that fell too far behind: its live stream stopped; read the log from `offset` to catch up. */
   | { type: 'run.dropped'; taskId: number; runId: number; offset: number; reason: string }
   | { type: 'attention'; taskId: number; runId: number; kind: AttentionKind; message: string; at: number };
-
-export type EngineEventType = EngineEvent['type'];

@@ -53,6 +53,11 @@ export class EventWatcher {
     return this.waitFor((e) => e.type === 'run.status' && e.taskId === taskId && e.status === status, `task ${taskId} ${status}`, timeoutMs);
   }
 
+  /** The run.status event that announces the run's end: its process gone, its files counted. */
+  ended(runId: number, timeoutMs?: number): Promise<Extract<EngineEvent, { type: 'run.status' }>> {
+    return this.waitFor((e) => e.type === 'run.status' && e.runId === runId && e.ended, `run ${runId} to end`, timeoutMs);
+  }
+
   stop(): void {
     this.child.kill();
   }

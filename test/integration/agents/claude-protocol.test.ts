@@ -89,8 +89,7 @@ describe('the Claude adapter speaking stream-json', () => {
     await sb.json(['add', 'stay', '--repo', repo, '--profile', 'claude-linger']);
     await watch.status(1, 'succeeded');
     await watch.waitFor((e) => e.type === 'attention' && e.taskId === 1, 'attention');
-    const ended = async () => (await sb.json(['show', '1'])).runs[0].endedAt !== null;
-    for (let i = 0; i < 200 && !(await ended()); i++) await new Promise((r) => setTimeout(r, 50));
+    await watch.ended(1);
     const { runs } = await sb.json(['show', '1']);
     expect(runs[0]).toMatchObject({ status: 'succeeded', pid: null });
   });

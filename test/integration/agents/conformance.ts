@@ -13,7 +13,7 @@ export interface Conformance {
   show(taskId: number): Promise<{ task: TaskInfo; runs: RunInfo[] }>;
   /**
    * `show` once the task's last run has fully ended. A verdict is announced as soon as the agent's output gives it;
-   * the process exit and the final count of changed files come a moment later, with no event of their own.
+   * the process exit and the final count of changed files come a moment later, announced with `ended`.
    */
   settled(taskId: number): Promise<{ task: TaskInfo; runs: RunInfo[] }>;
   /** The statuses a task's runs went through, in order, repeats folded (to show a run never claimed something else). */
@@ -39,13 +39,9 @@ export function conformance(world: AgentWorld): Conformance {
       return sb.json(['show', String(taskId)]);
     },
     async settled(taskId) {
-      const deadline = Date.now() + 20_000;
-      for (;;) {
-        const shown = await sb.json<{ task: TaskInfo; runs: RunInfo[] }>(['show', String(taskId)]);
-        if (shown.runs.at(-1)?.endedAt != null) return shown;
-        if (Date.now() > deadline) throw new Error(`task ${taskId}'s run did not end within 20 s of its verdict`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      const { runs } = await sb.json<{ task: TaskInfo; runs: RunInfo[] }>(['show', String(taskId)]);
+      await watch.ended(runs.at(-1)!.id, 20_000);
+      return sb.json(['show', String(taskId)]);
     },
     statuses(taskId) {
       // A verdict is announced at once and again when the process has gone: count a repeated status once.

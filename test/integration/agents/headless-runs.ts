@@ -9,23 +9,10 @@ export async function show(world: AgentWorld, taskId: number): Promise<{ task: T
   return world.sb.json(['show', String(taskId)]);
 }
 
-/**
- * The run once its process has gone. A verdict can come before the exit (Codex's turn.completed), and the exit then
- * records the run again, so this waits for run.status events until `show` says the run ended.
- */
+/** The run once its process has gone (a verdict can come before the exit, as with Codex's turn.completed). */
 export async function ended(world: AgentWorld, taskId: number, runId: number, timeoutMs = 45_000): Promise<RunInfo> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const seen = world.watch.events.filter((e) => e.type === 'run.status' && e.runId === runId).length;
-    const run = (await show(world, taskId)).runs.find((r) => r.id === runId);
-    if (run?.endedAt) return run;
-    let n = 0;
-    await world.watch.waitFor(
-      (e) => e.type === 'run.status' && e.runId === runId && ++n > seen,
-      `run ${runId} of task ${taskId} to end`,
-      Math.max(1, deadline - Date.now()),
-    );
-  }
+  await world.watch.ended(runId, timeoutMs);
+  return (await show(world, taskId)).runs.find((r) => r.id === runId)!;
 }
 
 /** Files a task and waits for its first run to end; returns the run.status event that gave its verdict, and the run. */
