@@ -5,6 +5,7 @@ import { build } from 'esbuild';
 const entries = {
   engine: 'electron/engine/main.ts',
   cli: 'electron/cli/main.ts',
+  'opencode-driver': 'electron/engine/agents/opencode-driver/main.ts',
 };
 
 await Promise.all(

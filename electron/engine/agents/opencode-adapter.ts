@@ -1,103 +1,73 @@
-// OpenCode: `opencode run --format json`, one JSON event per line. In `run`, a permission request is auto-rejected
-// (a line `! permission requested: bash (sh -c '…'); auto-rejecting` on stderr, the tool_use ends in error) and the exit
-// is still 0: that is reported as needing the person, not as done. `errand reply` then continues the session with
-// exactly what was refused allowed, for that run only (OPENCODE_CONFIG_CONTENT with `permission.<name>.<pattern>`).
-import type { ProfileInfo, RunProgress } from '../../../shared/domain.js';
-import type { AgentAdapter, ExitInfo, Interpreter, LaunchContext, LaunchSpec, Signal, Verdict } from './adapter.js';
-import { exitVerdict, expandCommand } from './command-adapter.js';
+// OpenCode, through Errand's driver (opencode-driver/), which runs `opencode serve` for the turn: the same JSON events
+// as `opencode run --format json`, plus the permission and question requests that `run` would auto-reject. Those make
+// the run `needs_input`; `errand allow|deny|reply` answers them over the driver's stdin and the agent goes on.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PermissionRequest, ProfileInfo, RunProgress } from '../../../shared/domain.js';
+import { ErrandError } from '../../../shared/protocol/errors.js';
+import type { AgentAdapter, Decision, ExitInfo, Interpreter, LaunchContext, LaunchSpec, Signal, Verdict } from './adapter.js';
+import { exitVerdict } from './command-adapter.js';
 import { JsonLines } from './json-lines.js';
+import type { AnswerLine } from './opencode-driver/main.js';
 
-// CSI and OSC sequences: stderr is a terminal under the PTY, so the warning comes coloured.
-const ANSI_ESCAPE = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\))/g;
-const AUTO_REJECTED = /permission requested: ([\w-]+)(?: \((.*)\))?;? auto-rejecting/;
-const REJECTED_TOOL = /rejected permission/i;
+/** Built next to the engine by build/bundle.mjs; from the sources (in tests), that bundle in dist/. */
+const BUNDLED_DRIVER = join(__dirname, 'opencode-driver.cjs');
+export const DRIVER_PATH = existsSync(BUNDLED_DRIVER) ? BUNDLED_DRIVER : join(__dirname, '../../../dist/opencode-driver.cjs');
+export const QUESTION_TOOL = 'question';
 const TODO_TOOLS = new Set(['todowrite', 'todo_write']);
-const REFUSED_PREFIX = 'OpenCode was refused: ';
-const REPLY_SUFFIX = '. errand reply re-runs it with that allowed.';
+/** Profile arguments the driver takes itself; the rest go to `opencode serve`. */
+const DRIVER_OPTIONS = new Set(['--agent', '--variant']);
 
-/** One refused permission: its name (bash, edit, external_directory, …) and the pattern asked for, if any. */
-export interface Refusal {
-  permission: string;
-  pattern: string | null;
+interface AskedQuestion {
+  question?: unknown;
+  options?: { label?: unknown }[];
 }
 
-function formatRefusals(refusals: Refusal[]): string {
-  return refusals.map((r) => (r.pattern === null ? r.permission : `${r.permission} ${JSON.stringify(r.pattern)}`)).join('; ');
+function questionText(questions: AskedQuestion[]): string {
+  return questions
+    .map((q) => {
+      const options = (q.options ?? []).map((o) => String(o.label ?? '')).filter(Boolean);
+      return options.length > 0 ? `${String(q.question)} (${options.join(' / ')})` : String(q.question);
+    })
+    .join(' ');
 }
 
-/** The refusals a reason written by this adapter lists (the person's reply grants them). */
-export function parseRefusals(reason: string | null): Refusal[] {
-  if (!reason?.startsWith(REFUSED_PREFIX)) return [];
-  const item = /([\w-]+)(?: ("(?:[^"\\]|\\.)*"))?(; |\. )/y;
-  item.lastIndex = REFUSED_PREFIX.length;
-  const out: Refusal[] = [];
-  let m: RegExpExecArray | null;
-  while ((m = item.exec(reason))) {
-    out.push({ permission: m[1]!, pattern: m[2] ? (JSON.parse(m[2]) as string) : null });
-    if (m[3] === '. ') break;
+/** A permission or question request, as the person sees it and as `answer` needs it back. */
+function pendingRequest(kind: string, request: Record<string, unknown>): { question: string; request: PermissionRequest } | null {
+  if (typeof request.id !== 'string') return null;
+  if (kind === 'question_asked') {
+    const questions = Array.isArray(request.questions) ? (request.questions as AskedQuestion[]) : [];
+    const text = questionText(questions);
+    return { question: text, request: { id: request.id, tool: QUESTION_TOOL, input: { questions }, summary: text } };
   }
-  return out;
-}
-
-/** OpenCode's config with each refusal allowed, after (so over) whatever rule the profile had for it. */
-export function allowRefusals(configJson: string | undefined, refusals: Refusal[]): string {
-  let config: Record<string, unknown> = {};
-  try {
-    const parsed: unknown = configJson ? JSON.parse(configJson) : {};
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) config = parsed as Record<string, unknown>;
-  } catch {
-    // Not JSON: OpenCode would reject it anyway; start from nothing.
-  }
-  const current = config.permission;
-  const permission: Record<string, unknown> =
-    typeof current === 'string' ? { '*': current } : current && typeof current === 'object' ? { ...(current as Record<string, unknown>) } : {};
-  for (const { permission: name, pattern } of refusals) {
-    if (pattern === null) {
-      permission[name] = 'allow';
-      continue;
-    }
-    const rule = permission[name];
-    // Anything not granted is still asked (so refused again), whatever a config file elsewhere says.
-    const rules: Record<string, unknown> =
-      rule && typeof rule === 'object' ? { ...(rule as Record<string, unknown>) } : { '*': typeof rule === 'string' ? rule : 'ask' };
-    delete rules[pattern];
-    rules[pattern] = 'allow';
-    permission[name] = rules;
-  }
-  return JSON.stringify({ ...config, permission });
+  const permission = String(request.permission ?? 'a tool');
+  const patterns = Array.isArray(request.patterns) ? request.patterns.map(String) : [];
+  const summary = patterns.length > 0 ? `${permission}: ${patterns.join(', ')}` : permission;
+  const question = permission === 'bash' && patterns.length > 0 ? `OpenCode wants to run: ${patterns.join(', ')}` : `OpenCode asks for ${summary}`;
+  return { question, request: { id: request.id, tool: permission, input: { patterns, metadata: request.metadata ?? {} }, summary } };
 }
 
 export class OpenCodeInterpreter implements Interpreter {
   readonly quietMs = null;
   readonly screenLines = 0;
   private readonly lines = new JsonLines();
+  private sessionId: string | null = null;
   private lastText: string | null = null;
   private error: string | null = null;
   private finished = false;
-  /** From OpenCode's warning line: the permission and its patterns, as it asked for them. */
-  private readonly refused: Refusal[] = [];
-  /** From the JSON: tool calls that ended "rejected permission", in case the warning line was lost. */
-  private readonly rejectedTools: Refusal[] = [];
   private progress: RunProgress = {};
 
   onOutput(batch: Buffer): Signal[] {
     const out: Signal[] = [];
     this.lines.pushText(batch, (line) => {
       const start = line.indexOf('{');
-      if (start !== -1) {
-        try {
-          const event = JSON.parse(line.slice(start)) as Record<string, unknown>;
-          if (event && typeof event === 'object' && typeof event.type === 'string') return this.read(event, out);
-        } catch {
-          // A plain line.
-        }
+      if (start === -1) return;
+      try {
+        const event = JSON.parse(line.slice(start)) as Record<string, unknown>;
+        if (event && typeof event === 'object' && typeof event.type === 'string') this.read(event, out);
+      } catch {
+        // A plain line (opencode serve's own log).
       }
-      if (!line.includes('auto-rejecting')) return;
-      const refused = AUTO_REJECTED.exec(line.replace(ANSI_ESCAPE, ''));
-      if (!refused) return;
-      const patterns = refused[2] ? refused[2].split(', ') : [];
-      if (patterns.length === 0) this.refused.push({ permission: refused[1]!, pattern: null });
-      for (const pattern of patterns) this.refused.push({ permission: refused[1]!, pattern });
     });
     return out;
   }
@@ -112,8 +82,6 @@ export class OpenCodeInterpreter implements Interpreter {
 
   private judge(exit: ExitInfo): Verdict {
     if (this.error) return { status: 'failed', reason: `API error: ${this.error.slice(0, 500)}` };
-    const refused = this.refused.length > 0 ? this.refused : this.rejectedTools;
-    if (refused.length > 0) return { status: 'needs_input', reason: `${REFUSED_PREFIX}${formatRefusals(refused)}${REPLY_SUFFIX}` };
     const verdict = exitVerdict(exit);
     if (verdict.status === 'succeeded' && !this.finished) {
       return { status: 'unknown', reason: 'OpenCode exited without finishing a step; check its log' };
@@ -123,21 +91,29 @@ export class OpenCodeInterpreter implements Interpreter {
 
   private read(event: Record<string, unknown>, out: Signal[]): void {
     const part = (event.part ?? {}) as Record<string, unknown>;
-    if (typeof event.sessionID === 'string') out.push({ type: 'session', sessionId: event.sessionID });
+    if (typeof event.sessionID === 'string' && event.sessionID !== this.sessionId) {
+      this.sessionId = event.sessionID;
+      out.push({ type: 'session', sessionId: event.sessionID });
+    }
     switch (event.type) {
       case 'text':
         if (typeof part.text === 'string') this.lastText = part.text;
         return;
+      case 'permission_asked':
+      case 'question_asked': {
+        const pending = pendingRequest(event.type, (event.request ?? {}) as Record<string, unknown>);
+        if (pending) out.push({ type: 'needs_input', ...pending });
+        return;
+      }
+      case 'answered':
+        out.push({ type: 'running' });
+        return;
       case 'tool_use': {
         const state = (part.state ?? {}) as Record<string, unknown>;
-        const input = (state.input ?? {}) as { todos?: { status?: string }[]; command?: unknown; filePath?: unknown };
+        const input = (state.input ?? {}) as { todos?: { status?: string }[] };
         if (TODO_TOOLS.has(String(part.tool)) && Array.isArray(input.todos)) {
           const todos = input.todos;
           out.push({ type: 'progress', progress: { todosDone: todos.filter((t) => t.status === 'completed').length, todosTotal: todos.length } });
-        }
-        if (state.status === 'error' && REJECTED_TOOL.test(String(state.error ?? ''))) {
-          const pattern = [input.command, input.filePath].find((v) => typeof v === 'string') as string | undefined;
-          this.rejectedTools.push({ permission: String(part.tool ?? 'a tool'), pattern: pattern ?? null });
         }
         return;
       }
@@ -163,6 +139,35 @@ export class OpenCodeInterpreter implements Interpreter {
   }
 }
 
+/** Splits a profile's extra arguments into the driver's own options and those for `opencode serve`. */
+function splitArgs(args: string[]): { driver: string[]; serve: string[] } {
+  const driver: string[] = [];
+  const serve: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const name = arg.split('=', 1)[0]!;
+    if (!DRIVER_OPTIONS.has(name)) serve.push(arg);
+    else if (arg.includes('=')) driver.push(arg);
+    else driver.push(arg, args[++i] ?? '');
+  }
+  return { driver, serve };
+}
+
+function answerLine(request: PermissionRequest, decision: Decision): AnswerLine | null {
+  const requestID = request.id;
+  if (request.tool === QUESTION_TOOL) {
+    const questions = ((request.input as { questions?: AskedQuestion[] } | null)?.questions ?? []) as AskedQuestion[];
+    if (decision.behavior === 'deny') return { type: 'question_reject', requestID };
+    if (decision.behavior === 'answer') return { type: 'question_reply', requestID, answers: questions.map(() => [decision.message]) };
+    // "Allow" a question: take each question's first offered answer; with none offered, there is nothing to allow.
+    const first = questions.map((q) => q.options?.[0]?.label);
+    return first.every((label) => typeof label === 'string') ? { type: 'question_reply', requestID, answers: first.map((l) => [l as string]) } : null;
+  }
+  if (decision.behavior === 'allow') return { type: 'permission_reply', requestID, reply: 'once' };
+  const message = decision.behavior === 'answer' ? `The person answered instead: ${decision.message}` : decision.message;
+  return { type: 'permission_reply', requestID, reply: 'reject', ...(message ? { message } : {}) };
+}
+
 export const opencodeAdapter: AgentAdapter = {
   id: 'opencode',
   binaryNames: ['opencode'],
@@ -170,28 +175,34 @@ export const opencodeAdapter: AgentAdapter = {
   version: (output) => output.match(/(\d+\.\d+\.\d+)/)?.[1] ?? null,
 
   launch(profile: ProfileInfo, context: LaunchContext): LaunchSpec {
+    if (!existsSync(DRIVER_PATH)) {
+      throw new ErrandError('internal', `Errand's OpenCode driver is missing (${DRIVER_PATH}); run npm run build, then retry the task.`);
+    }
     const { model, args = [] } = profile.options;
-    const { argv } = expandCommand(
-      [
-        context.binary ?? 'opencode',
-        'run',
-        '--format',
-        'json',
-        ...(model ? ['-m', model] : []),
-        ...(context.kind === 'start' ? [] : ['-s', context.sessionId!]),
-        ...args,
-        '{prompt}',
-      ],
-      context,
-    );
-    // A reply to a refusal is the person's yes: that run may do exactly what was refused.
-    const granted = context.kind === 'reply' && context.previous?.status === 'needs_input' ? parseRefusals(context.previous.reason) : [];
-    if (granted.length === 0) return { argv, env: profile.env };
-    const config = allowRefusals(profile.env.OPENCODE_CONFIG_CONTENT ?? process.env.OPENCODE_CONFIG_CONTENT, granted);
-    return { argv, env: { ...profile.env, OPENCODE_CONFIG_CONTENT: config } };
+    const { driver, serve } = splitArgs(args);
+    const argv = [
+      process.execPath,
+      DRIVER_PATH,
+      '--opencode',
+      context.binary ?? 'opencode',
+      '--prompt-file',
+      context.promptFile,
+      ...(model ? ['--model', model] : []),
+      ...(context.kind === 'start' ? [] : ['--session', context.sessionId!]),
+      ...driver,
+      ...(serve.length > 0 ? ['--', ...serve] : []),
+    ];
+    // Packaged, the engine is Electron's binary run as Node; the driver needs the same.
+    const env = process.versions.electron ? { ...profile.env, ELECTRON_RUN_AS_NODE: '1' } : profile.env;
+    return { argv, env, inputPipe: true };
   },
 
   interpreter(): Interpreter {
     return new OpenCodeInterpreter();
+  },
+
+  answer(request: PermissionRequest, decision: Decision): string | null {
+    const line = answerLine(request, decision);
+    return line ? `${JSON.stringify(line)}\n` : null;
   },
 };

@@ -1,4 +1,4 @@
-// Helpers for the suites of the headless CLIs (Codex, OpenCode): a task's run as `errand show` has it, once it has
+// Helpers for the Codex suite: a task's run as `errand show` has it, once it has
 // really ended (its process gone), which is when `errand reply` starts a new run rather than finding a live one.
 import type { RunInfo, TaskInfo } from '../../../shared/domain.js';
 import type { AgentWorld } from '../../support/agent-cli.js';

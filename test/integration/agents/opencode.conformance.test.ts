@@ -1,36 +1,49 @@
-// The OpenCode adapter through the real engine and the real `opencode run` (1.18.33), against the scripted model server.
+// The OpenCode adapter through the real engine, Errand's driver and the real `opencode serve` (1.18.33), against the
+// scripted model server. Every profile's config asks before bash (agentWorld), so permission requests reach the person.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EDIT_DONE_TEXT, NOTE_CONTENT, NOTE_FILE, PERMIT_COMMAND, PERMIT_DONE_TEXT, PERMIT_FILE, PLAIN_TEXT } from '../../fixtures/model-server.mjs';
+import { DRIVER_PATH } from '../../../electron/engine/agents/opencode-adapter.js';
+import {
+  ANSWERED_TEXT,
+  EDIT_DONE_TEXT,
+  NOTE_CONTENT,
+  NOTE_FILE,
+  PERMIT_COMMAND,
+  PERMIT_DONE_TEXT,
+  PERMIT_FILE,
+  PLAIN_TEXT,
+  REFUSED_TEXT,
+} from '../../fixtures/model-server.mjs';
 import { agentWorld, cliBinary } from '../../support/agent-cli.js';
+import { processesIn } from '../../support/processes.js';
 import type { AgentWorld } from '../../support/agent-cli.js';
-import { reply, runTask, statuses } from './headless-runs.js';
+import { conformance } from './conformance.js';
+import type { Conformance } from './conformance.js';
 
 const SESSION_ID = /^ses_[A-Za-z0-9]+$/;
 
 describe('OpenCode conformance', () => {
   let world: AgentWorld;
+  let c: Conformance;
 
   beforeAll(async () => {
-    // Every profile's config asks before bash (agentWorld), so `run` auto-rejects it.
     world = await agentWorld('opencode');
-    await world.profile('plain', 'errand-plain');
-    await world.profile('edit', 'errand-edit');
-    await world.profile('permission', 'errand-permission');
-    await world.profile('http500', 'errand-http500');
+    c = conformance(world);
+    for (const scenario of ['plain', 'edit', 'permission', 'question', 'http500']) await world.profile(scenario, `errand-${scenario}`);
   });
   afterAll(async () => {
     await world?.close();
   });
 
   it('answers a plain prompt: succeeded, with the final text, session id and tokens', async () => {
-    const { verdict, run } = await runTask(world, 'What is the answer? (plain)', 'plain');
-    expect(verdict.status).toBe('succeeded');
+    const id = await c.add('What is the answer? (plain)', 'plain');
+    await c.status(id, 'succeeded');
+    const run = (await c.settled(id)).runs[0]!;
     expect(run).toMatchObject({ status: 'succeeded', resultText: PLAIN_TEXT, exitCode: 0 });
     expect(run.sessionId).toMatch(SESSION_ID);
     expect(run.progress.outputTokens).toBeGreaterThan(0);
-    expect(run.command).toEqual([cliBinary('opencode'), 'run', '--format', 'json', '-m', 'errand/errand-plain', 'What is the answer? (plain)']);
+    expect(run.command).toEqual([process.execPath, DRIVER_PATH, '--opencode', cliBinary('opencode'), '--prompt-file', expect.any(String), '--model', 'errand/errand-plain']);
     // Besides the work, every run asks for a title (a side request).
     const requests = world.server.requests.filter((r) => r.model === 'errand-plain' && r.prompt?.includes('(plain)'));
     expect(requests.some((r) => r.side)).toBe(true);
@@ -38,47 +51,88 @@ describe('OpenCode conformance', () => {
   });
 
   it('edits a file in the task worktree through its write tool', async () => {
-    const { verdict, run } = await runTask(world, 'Write the note.', 'edit');
-    expect(verdict.status).toBe('succeeded');
+    const id = await c.add('Write the note.', 'edit');
+    await c.status(id, 'succeeded');
+    const run = (await c.settled(id)).runs[0]!;
     expect(readFileSync(join(run.worktree!, NOTE_FILE), 'utf8')).toBe(NOTE_CONTENT);
-    expect(run.resultText).toBe(EDIT_DONE_TEXT);
+    expect(run).toMatchObject({ resultText: EDIT_DONE_TEXT });
+    expect(run.progress.filesChanged).toBe(1);
     expect(world.server.requests.some((r) => r.model === 'errand-edit' && r.answer?.toolName === 'write')).toBe(true);
   });
 
-  it('reports an auto-rejected bash command, and a reply re-runs it with that command allowed', async () => {
-    const { taskId, verdict, run: first } = await runTask(world, 'Create the permitted file.', 'permission');
-    expect(verdict.status).toBe('needs_input');
-    expect(verdict.reason).toBe(`OpenCode was refused: bash ${JSON.stringify(PERMIT_COMMAND)}. errand reply re-runs it with that allowed.`);
-    expect(verdict.question).toBe(verdict.reason);
-    expect(statuses(world, first.id)).not.toContain('succeeded');
-    expect(first.exitCode).toBe(0);
-    expect(existsSync(join(first.worktree!, PERMIT_FILE))).toBe(false);
+  it('asks before running bash, and continues once allowed', async () => {
+    const id = await c.add('Create the permitted file.', 'permission');
+    const asked = await c.status(id, 'needs_input');
+    expect(asked.question).toBe(`OpenCode wants to run: ${PERMIT_COMMAND}`);
+    const waiting = (await c.show(id)).runs[0]!;
+    expect(waiting.request).toMatchObject({ tool: 'bash', summary: `bash: ${PERMIT_COMMAND}`, input: { patterns: [PERMIT_COMMAND] } });
+    expect(existsSync(join(waiting.worktree!, PERMIT_FILE))).toBe(false);
 
-    const { replied, verdict: after, run: second } = await reply(world, taskId, 'go ahead');
-    expect(replied).toMatchObject({ kind: 'reply', attempt: 2, sessionId: first.sessionId });
-    expect(after.status).toBe('succeeded');
-    expect(second.command).toEqual([cliBinary('opencode'), 'run', '--format', 'json', '-m', 'errand/errand-permission', '-s', first.sessionId, 'go ahead']);
-    expect(second.sessionId).toBe(first.sessionId);
-    expect(existsSync(join(second.worktree!, PERMIT_FILE))).toBe(true);
-    expect(second.resultText).toBe(PERMIT_DONE_TEXT);
+    await world.sb.json(['allow', String(id)]);
+    await c.status(id, 'succeeded');
+    const run = (await c.settled(id)).runs[0]!;
+    expect(existsSync(join(run.worktree!, PERMIT_FILE))).toBe(true);
+    expect(run).toMatchObject({ status: 'succeeded', resultText: PERMIT_DONE_TEXT, request: null, question: null, exitCode: 0 });
+    expect(c.statuses(id)).toEqual(['starting', 'running', 'needs_input', 'running', 'succeeded']);
+  });
+
+  it('goes on without the command when denied, and the model hears the refusal', async () => {
+    const id = await c.add('Create the permitted file, or not.', 'permission');
+    await c.status(id, 'needs_input');
+    await world.sb.json(['deny', String(id), '--message', 'Not in this repo.']);
+    await c.status(id, 'succeeded');
+    const run = (await c.settled(id)).runs[0]!;
+    expect(existsSync(join(run.worktree!, PERMIT_FILE))).toBe(false);
+    expect(run.resultText).toBe(REFUSED_TEXT);
+    const after = world.server.requests.find((r) => r.model === 'errand-permission' && r.prompt?.includes('or not') && r.hadToolResult);
+    expect(after?.toolResults?.[0]?.content).toContain('Not in this repo.');
+  });
+
+  it('leaves no OpenCode process behind when cancelled while it waits for the person', async () => {
+    const id = await c.add('Create the permitted file, then wait.', 'permission');
+    await c.status(id, 'needs_input');
+    const worktree = (await c.show(id)).runs[0]!.worktree!;
+    expect(processesIn(worktree).length).toBeGreaterThan(0);
+    await world.sb.json(['cancel', String(id)]);
+    await c.status(id, 'cancelled');
+    await c.settled(id);
+    expect(processesIn(worktree)).toEqual([]);
+  });
+
+  it('takes `errand reply` as the answer to its question tool', async () => {
+    const id = await c.add('Pick a colour.', 'question');
+    const asked = await c.status(id, 'needs_input');
+    expect(asked.question).toContain('Which colour should the button be');
+    await world.sb.json(['reply', String(id), 'blue']);
+    await c.status(id, 'succeeded');
+    const { runs } = await c.settled(id);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ resultText: ANSWERED_TEXT });
+    const answered = world.server.requests.find((r) => r.model === 'errand-question' && r.hadToolResult);
+    expect(answered?.toolResults?.[0]?.content).toContain('blue');
   });
 
   it('fails on HTTP 500 with the API error, within 30 s', async () => {
     const started = Date.now();
-    const { verdict, run } = await runTask(world, 'Anything.', 'http500', 30_000);
-    expect(Date.now() - started).toBeLessThan(30_000);
-    expect(verdict.status).toBe('failed');
-    expect(verdict.reason).toBe('API error: HTTP 500: errand-http500: scripted failure');
-    expect(run.exitCode).toBe(1);
+    const id = await c.add('Anything.', 'http500');
+    const failed = await c.status(id, 'failed', { timeoutMs: 30_000 });
+    const elapsed = Date.now() - started;
+    console.log(`opencode: errand-http500 reached failed in ${elapsed} ms: ${failed.reason}`);
+    expect(elapsed).toBeLessThan(30_000);
+    expect(failed.reason).toBe('API error: HTTP 500: errand-http500: scripted failure');
+    expect((await c.settled(id)).runs[0]!.exitCode).toBe(1);
   });
 
   it('continues the same session on a follow-up reply after success', async () => {
-    const { taskId, verdict, run: first } = await runTask(world, 'Remember the number 7. (follow-up)', 'plain');
-    expect(verdict.status).toBe('succeeded');
-    const { verdict: after, run: second } = await reply(world, taskId, 'Which number did I ask you to remember?');
-    expect(after.status).toBe('succeeded');
-    expect(second).toMatchObject({ kind: 'reply', sessionId: first.sessionId, resultText: PLAIN_TEXT });
-    expect(second.command).toEqual(expect.arrayContaining(['-s', first.sessionId!]));
+    const id = await c.add('Remember the number 7. (follow-up)', 'plain');
+    await c.status(id, 'succeeded');
+    const first = (await c.settled(id)).runs[0]!;
+    const replied = await world.sb.json(['reply', String(id), 'Which number did I ask you to remember?']);
+    expect(replied.run).toMatchObject({ kind: 'reply', attempt: 2, sessionId: first.sessionId });
+    await c.status(id, 'succeeded', { runId: replied.run.id });
+    const second = (await c.settled(id)).runs[1]!;
+    expect(second).toMatchObject({ sessionId: first.sessionId, resultText: PLAIN_TEXT, worktree: first.worktree });
+    expect(second.command).toEqual(expect.arrayContaining(['--session', first.sessionId!]));
     const followUp = world.server.requests.find((r) => r.model === 'errand-plain' && !r.side && r.prompt?.includes('Which number'));
     const history = followUp?.history ?? [];
     const said = (text: string) => history.findIndex((h) => h.includes(text));

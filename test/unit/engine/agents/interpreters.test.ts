@@ -1,14 +1,14 @@
-// Each structured interpreter on the event shapes its CLI prints, fed in small pieces. The Codex (0.169) and OpenCode
-// (1.18.33) lines are as the real CLIs printed them against the scripted model server, under a PTY.
+// Each structured interpreter on the event shapes its CLI prints, fed in small pieces. The Codex (0.169) lines are as
+// the real CLI printed them against the scripted model server, under a PTY.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Interpreter, LaunchContext, Signal } from '../../../../electron/engine/agents/adapter.js';
+import type { LaunchContext, Signal } from '../../../../electron/engine/agents/adapter.js';
 import { codexAdapter } from '../../../../electron/engine/agents/codex-adapter.js';
-import { allowRefusals, OpenCodeInterpreter, opencodeAdapter, parseRefusals } from '../../../../electron/engine/agents/opencode-adapter.js';
 import { geminiAdapter, qwenAdapter } from '../../../../electron/engine/agents/qwen-gemini-adapters.js';
 import type { ProfileInfo } from '../../../../shared/domain.js';
+import { feed } from './feed-lines.js';
 
 const profile = { id: 1, name: 'p', adapter: 'codex', command: [], env: {}, needsInput: null, options: {}, builtin: true, createdAt: 0 } as ProfileInfo;
 const withOptions = (options: ProfileInfo['options'], env: Record<string, string> = {}): ProfileInfo => ({ ...profile, options, env });
@@ -22,13 +22,6 @@ const context = (over: Partial<LaunchContext> = {}): LaunchContext => ({
   ...over,
 });
 
-function feed(interpreter: Interpreter, lines: (object | string)[], chunk = 13): Signal[] {
-  // A PTY turns each \n into \r\n.
-  const bytes = Buffer.from(lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\r\n') + '\r\n');
-  const out: Signal[] = [];
-  for (let i = 0; i < bytes.length; i += chunk) out.push(...interpreter.onOutput!(bytes.subarray(i, i + chunk)));
-  return out;
-}
 
 describe('Codex', () => {
   const THREAD = '01a201ec-2812-7ba0-8daf-59c10827fba4';
@@ -216,102 +209,5 @@ describe('Qwen Code and Gemini CLI', () => {
 
   it('knows Gemini\'s exit codes', () => {
     expect(geminiAdapter.interpreter(profile).onExit({ exitCode: 53, signal: null }, null)).toEqual({ status: 'failed', reason: 'turn limit reached (exit code 53)' });
-  });
-});
-
-describe('OpenCode', () => {
-  const SES = 'ses_dfe11593effeldsDoupIOY5lgJ';
-  const event = (type: string, part: object, extra: object = {}) => ({ type, timestamp: 1795328750348, sessionID: SES, part: { sessionID: SES, messageID: 'msg_1', ...part }, ...extra });
-  const stepStart = event('step_start', { id: 'prt_1', type: 'step-start' });
-  const text = (t: string) => event('text', { id: 'prt_2', type: 'text', text: t, time: { start: 1, end: 2 } });
-  const stepFinish = (reason: string) =>
-    event('step_finish', { id: 'prt_3', reason, type: 'step-finish', tokens: { total: 7702, input: 7678, output: 24, reasoning: 0, cache: { write: 0, read: 0 } }, cost: 0 });
-  const bash = (state: object) => event('tool_use', { type: 'tool', tool: 'bash', callID: 'call_1', id: 'prt_4', state });
-  const PERMIT = "sh -c 'touch errand-permitted.txt'";
-
-  it('succeeds after a stop step with its last text, taking the session and tokens', () => {
-    const ok = new OpenCodeInterpreter();
-    const signals = feed(ok, [stepStart, text('The answer is 42.'), stepFinish('stop')]);
-    expect(signals[0]).toEqual({ type: 'session', sessionId: SES });
-    expect(signals.at(-1)).toEqual({ type: 'progress', progress: { inputTokens: 7678, outputTokens: 24, costUsd: 0 } });
-    expect(ok.onExit({ exitCode: 0, signal: null })).toEqual({ status: 'succeeded', reason: null, resultText: 'The answer is 42.' });
-  });
-
-  it('reports an auto-rejected permission as needing the person, though it exits 0', () => {
-    const interpreter = new OpenCodeInterpreter();
-    feed(interpreter, [
-      stepStart,
-      text(`I will run \`${PERMIT}\`.`),
-      // stderr under a PTY, coloured.
-      `\x1b[93m\x1b[1m! \x1b[0mpermission requested: bash (${PERMIT}); auto-rejecting`,
-      bash({ status: 'error', input: { command: PERMIT }, error: 'The user rejected permission to use this specific tool call.', time: { start: 1, end: 2 } }),
-      stepFinish('tool-calls'),
-    ]);
-    const verdict = interpreter.onExit({ exitCode: 0, signal: null });
-    expect(verdict).toMatchObject({ status: 'needs_input', reason: `OpenCode was refused: bash ${JSON.stringify(PERMIT)}. errand reply re-runs it with that allowed.` });
-    expect(parseRefusals(verdict.reason)).toEqual([{ permission: 'bash', pattern: PERMIT }]);
-  });
-
-  it('names the refusal from the rejected tool call when the warning line is missing, and splits several patterns', () => {
-    const fromJson = new OpenCodeInterpreter();
-    feed(fromJson, [bash({ status: 'error', input: { command: 'rm -rf build' }, error: 'The user rejected permission to use this specific tool call.' }), stepFinish('tool-calls')]);
-    expect(fromJson.onExit({ exitCode: 0, signal: null }).reason).toBe('OpenCode was refused: bash "rm -rf build". errand reply re-runs it with that allowed.');
-    const several = new OpenCodeInterpreter();
-    feed(several, ['! permission requested: external_directory (/tmp/*, /var/x); auto-rejecting', '! permission requested: webfetch; auto-rejecting']);
-    expect(parseRefusals(several.onExit({ exitCode: 0, signal: null }).reason)).toEqual([
-      { permission: 'external_directory', pattern: '/tmp/*' },
-      { permission: 'external_directory', pattern: '/var/x' },
-      { permission: 'webfetch', pattern: null },
-    ]);
-  });
-
-  it('does not count a tool that merely failed as refused', () => {
-    const interpreter = new OpenCodeInterpreter();
-    feed(interpreter, [bash({ status: 'error', input: { command: 'false' }, error: 'exit code 1' }), text('It failed.'), stepFinish('stop')]);
-    expect(interpreter.onExit({ exitCode: 0, signal: null }).status).toBe('succeeded');
-  });
-
-  it('fails on an error event with the HTTP status and message', () => {
-    const failing = new OpenCodeInterpreter();
-    feed(failing, [
-      {
-        type: 'error',
-        timestamp: 1795328868029,
-        sessionID: SES,
-        error: { name: 'APIError', data: { message: 'errand-http500: scripted failure', statusCode: 500, isRetryable: true, responseBody: '{"error":{}}' } },
-      },
-    ]);
-    expect(failing.onExit({ exitCode: 1, signal: null })).toMatchObject({ status: 'failed', reason: 'API error: HTTP 500: errand-http500: scripted failure' });
-    const bare = new OpenCodeInterpreter();
-    feed(bare, [{ type: 'error', sessionID: 's', error: { name: 'UnknownError', data: { message: 'boom' } } }]);
-    expect(bare.onExit({ exitCode: 1, signal: null })).toMatchObject({ status: 'failed', reason: 'API error: boom' });
-  });
-
-  it('continues a session with -s, and a reply to a refusal allows exactly what was refused, for that run', () => {
-    const config = { provider: { errand: { npm: '@ai-sdk/openai-compatible' } }, permission: { bash: 'ask', edit: 'allow' } };
-    const p = withOptions({ model: 'errand/m' }, { OPENCODE_CONFIG_CONTENT: JSON.stringify(config) });
-    const follow = opencodeAdapter.launch(p, context({ kind: 'reply', prompt: 'more', sessionId: SES, previous: { status: 'succeeded', reason: null } }));
-    expect(follow.argv).toEqual(['/b/cli', 'run', '--format', 'json', '-m', 'errand/m', '-s', SES, 'more']);
-    expect(follow.env).toBe(p.env);
-    const reason = `OpenCode was refused: bash ${JSON.stringify(PERMIT)}. errand reply re-runs it with that allowed.`;
-    const granted = opencodeAdapter.launch(p, context({ kind: 'reply', prompt: 'go ahead', sessionId: SES, previous: { status: 'needs_input', reason } }));
-    const content = JSON.parse(granted.env.OPENCODE_CONFIG_CONTENT!);
-    expect(content.provider).toEqual(config.provider);
-    expect(content.permission).toEqual({ bash: { '*': 'ask', [PERMIT]: 'allow' }, edit: 'allow' });
-    // The granted pattern comes last, so it wins over "*".
-    expect(Object.keys(content.permission.bash)).toEqual(['*', PERMIT]);
-  });
-
-  it('merges a grant into pattern rules, and asks for the rest when no rule is known', () => {
-    const rules = JSON.parse(allowRefusals(JSON.stringify({ permission: { bash: { [PERMIT]: 'deny', 'git *': 'allow' } } }), [{ permission: 'bash', pattern: PERMIT }]));
-    expect(Object.entries(rules.permission.bash)).toEqual([['git *', 'allow'], [PERMIT, 'allow']]);
-    expect(JSON.parse(allowRefusals(undefined, [{ permission: 'bash', pattern: 'make' }, { permission: 'webfetch', pattern: null }]))).toEqual({
-      permission: { bash: { '*': 'ask', make: 'allow' }, webfetch: 'allow' },
-    });
-    expect(parseRefusals('Something else')).toEqual([]);
-    expect(parseRefusals('OpenCode was refused: bash "a; b \\" c"; edit "x". errand reply re-runs it with that allowed.')).toEqual([
-      { permission: 'bash', pattern: 'a; b " c' },
-      { permission: 'edit', pattern: 'x' },
-    ]);
   });
 });
