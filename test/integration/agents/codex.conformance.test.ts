@@ -5,15 +5,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EDIT_DONE_TEXT, NOTE_CONTENT, NOTE_FILE, PERMIT_COMMAND, PERMIT_DONE_TEXT, PERMIT_FILE, PLAIN_TEXT } from '../../fixtures/model-server.mjs';
 import { agentWorld, cliBinary } from '../../support/agent-cli.js';
 import type { AgentWorld } from '../../support/agent-cli.js';
-import { reply, runTask, statuses } from './headless-runs.js';
+import { conformance } from './conformance.js';
+import type { Conformance } from './conformance.js';
 
 const THREAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('Codex conformance', () => {
   let world: AgentWorld;
+  let c: Conformance;
 
   beforeAll(async () => {
     world = await agentWorld('codex');
+    c = conformance(world);
     await world.profile('plain', 'errand-plain', { permissionMode: 'workspace-write' });
     await world.profile('edit', 'errand-edit', { permissionMode: 'workspace-write' });
     await world.profile('permission', 'errand-permission', { permissionMode: 'read-only' });
@@ -24,7 +27,7 @@ describe('Codex conformance', () => {
   });
 
   it('answers a plain prompt: succeeded, with the final text, thread id and tokens', async () => {
-    const { verdict, run } = await runTask(world, 'What is the answer? (plain)', 'plain');
+    const { verdict, run } = await c.run('What is the answer? (plain)', 'plain');
     expect(verdict.status).toBe('succeeded');
     expect(run).toMatchObject({ status: 'succeeded', resultText: PLAIN_TEXT });
     expect(run.sessionId).toMatch(THREAD_ID);
@@ -36,7 +39,7 @@ describe('Codex conformance', () => {
   });
 
   it('edits a file in the task worktree through apply_patch', async () => {
-    const { verdict, run } = await runTask(world, 'Write the note.', 'edit');
+    const { verdict, run } = await c.run('Write the note.', 'edit');
     expect(verdict.status).toBe('succeeded');
     expect(readFileSync(join(run.worktree!, NOTE_FILE), 'utf8')).toBe(NOTE_CONTENT);
     expect(run.resultText).toBe(EDIT_DONE_TEXT);
@@ -45,19 +48,19 @@ describe('Codex conformance', () => {
   });
 
   it('reports a command its read-only sandbox refused, and a reply re-runs it with workspace-write', async () => {
-    const { taskId, verdict, run: first } = await runTask(world, 'Create the permitted file.', 'permission');
+    const { taskId, verdict, run: first } = await c.run('Create the permitted file.', 'permission');
     expect(verdict.status).toBe('needs_input');
     expect(verdict.reason).toBe(
       `Codex was refused by its read-only sandbox: ${PERMIT_COMMAND}. errand reply re-runs it with sandbox workspace-write.`,
     );
     expect(verdict.question).toBe(verdict.reason);
-    expect(statuses(world, first.id)).not.toContain('succeeded');
+    expect(c.statuses(taskId)).not.toContain('succeeded');
     expect(existsSync(join(first.worktree!, PERMIT_FILE))).toBe(false);
     // The model was told by the sandbox, not by Errand.
     const refused = world.server.requests.find((r) => r.model === 'errand-permission' && r.hadToolResult);
     expect(refused?.toolResults?.[0]?.content).toMatch(/Read-only file system/);
 
-    const { replied, verdict: after, run: second } = await reply(world, taskId, 'go ahead');
+    const { replied, verdict: after, run: second } = await c.reply(taskId, 'go ahead');
     expect(replied).toMatchObject({ kind: 'reply', attempt: 2, sessionId: first.sessionId });
     expect(after.status).toBe('succeeded');
     expect(second.command).toEqual([
@@ -71,7 +74,7 @@ describe('Codex conformance', () => {
 
   it('fails on HTTP 500 with the API error, within 30 s', async () => {
     const started = Date.now();
-    const { verdict, run } = await runTask(world, 'Anything.', 'http500', 30_000);
+    const { verdict, run } = await c.run('Anything.', 'http500', 30_000);
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(verdict.status).toBe('failed');
     // Codex words every 5xx the same way; the model server's own message is not passed on.
@@ -84,9 +87,9 @@ describe('Codex conformance', () => {
   });
 
   it('continues the same thread on a follow-up reply after success', async () => {
-    const { taskId, verdict, run: first } = await runTask(world, 'Remember the number 7. (follow-up)', 'plain');
+    const { taskId, verdict, run: first } = await c.run('Remember the number 7. (follow-up)', 'plain');
     expect(verdict.status).toBe('succeeded');
-    const { verdict: after, run: second } = await reply(world, taskId, 'Which number did I ask you to remember?');
+    const { verdict: after, run: second } = await c.reply(taskId, 'Which number did I ask you to remember?');
     expect(after.status).toBe('succeeded');
     expect(second).toMatchObject({ kind: 'reply', sessionId: first.sessionId, resultText: PLAIN_TEXT });
     expect(second.command).toEqual(expect.arrayContaining(['resume', first.sessionId!]));

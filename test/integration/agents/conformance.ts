@@ -18,10 +18,27 @@ export interface Conformance {
   settled(taskId: number): Promise<{ task: TaskInfo; runs: RunInfo[] }>;
   /** The statuses a task's runs went through, in order, repeats folded (to show a run never claimed something else). */
   statuses(taskId: number): string[];
+  /** Files a task and waits for its first run's verdict and end: the run.status event that gave it, and the run. */
+  run(prompt: string, profile: string, timeoutMs?: number): Promise<{ taskId: number; verdict: RunStatusEvent; run: RunInfo }>;
+  /** `errand reply` to a task whose run has ended, then the new run's verdict and end. */
+  reply(taskId: number, message: string, timeoutMs?: number): Promise<{ replied: RunInfo; verdict: RunStatusEvent; run: RunInfo }>;
 }
+
+const VERDICTS = ['succeeded', 'failed', 'needs_input', 'unknown', 'cancelled', 'interrupted'];
 
 export function conformance(world: AgentWorld): Conformance {
   const { sb, watch, repo } = world;
+  /** A run's verdict, then the run once its process has gone (a verdict can come first, as with Codex's turn.completed). */
+  const verdictOf = async (taskId: number, runId: number, timeoutMs = 45_000) => {
+    const verdict = await watch.waitFor<RunStatusEvent>(
+      (e) => e.type === 'run.status' && e.runId === runId && VERDICTS.includes(e.status),
+      `a verdict for run ${runId} of task ${taskId}`,
+      timeoutMs,
+    );
+    await watch.ended(runId, timeoutMs);
+    const { runs } = await sb.json<{ runs: RunInfo[] }>(['show', String(taskId)]);
+    return { verdict, run: runs.find((r) => r.id === runId)! };
+  };
   return {
     async add(prompt, profile) {
       const task = await sb.json<TaskInfo>(['add', prompt, '--repo', repo, '--profile', profile]);
@@ -47,6 +64,14 @@ export function conformance(world: AgentWorld): Conformance {
       // A verdict is announced at once and again when the process has gone: count a repeated status once.
       const all = watch.events.flatMap((e) => (e.type === 'run.status' && e.taskId === taskId ? [e.status] : []));
       return all.filter((status, i) => status !== all[i - 1]);
+    },
+    async run(prompt, profile, timeoutMs) {
+      const task = await sb.json<TaskInfo>(['add', prompt, '--repo', repo, '--profile', profile]);
+      return { taskId: task.id, ...(await verdictOf(task.id, task.run!.id, timeoutMs)) };
+    },
+    async reply(taskId, message, timeoutMs) {
+      const task = await sb.json<TaskInfo>(['reply', String(taskId), message]);
+      return { replied: task.run!, ...(await verdictOf(taskId, task.run!.id, timeoutMs)) };
     },
   };
 }
