@@ -74,6 +74,14 @@ export function summarize(tool: string, input: unknown): string {
   return `${tool}: ${flat.length > 200 ? `${flat.slice(0, 199)}…` : flat}`;
 }
 
+/** "Claude wants to run: npm publish" for a shell command; "Claude wants to use Edit: src/a.ts" for another tool. */
+function permissionQuestion(agentName: string, request: PermissionRequest): string {
+  const command = (request.input as { command?: unknown } | null)?.command;
+  const colon = request.summary.indexOf(': ');
+  if (typeof command === 'string' && colon !== -1) return `${agentName} wants to run: ${request.summary.slice(colon + 2)}`;
+  return `${agentName} wants to use ${request.summary}`;
+}
+
 /** Claude's tool for asking the person; in stdio mode it arrives as a permission request, answered with `answers`. */
 export const QUESTION_TOOL = 'AskUserQuestion';
 
@@ -162,7 +170,7 @@ export class StreamJsonInterpreter implements Interpreter {
         const tool = String(request.tool_name ?? 'a tool');
         const pending: PermissionRequest = { id: event.request_id, tool, input: request.input, summary: summarize(tool, request.input) };
         const asks = tool === QUESTION_TOOL ? askText(this.options.agentName, request.input) : null;
-        out.push({ type: 'needs_input', question: asks ?? `${this.options.agentName} wants to run ${pending.summary}`, request: pending });
+        out.push({ type: 'needs_input', question: asks ?? permissionQuestion(this.options.agentName, pending), request: pending });
         return;
       }
       case 'result':

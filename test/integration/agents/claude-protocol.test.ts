@@ -44,7 +44,7 @@ describe('the Claude adapter speaking stream-json', () => {
     await profile('claude-asks', '--fake-permission');
     await sb.json(['add', 'publish it', '--repo', repo, '--profile', 'claude-asks']);
     const asked = await watch.status(1, 'needs_input');
-    expect(asked.question).toBe('Claude wants to run Bash: npm publish');
+    expect(asked.question).toBe('Claude wants to run: npm publish');
     const shown = await sb.errand(['show', '1']);
     expect(shown.stdout).toContain('errand allow 1 / errand deny 1');
     await sb.json(['allow', '1']);

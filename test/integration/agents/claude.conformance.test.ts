@@ -68,7 +68,7 @@ describe('Claude Code conformance (real CLI, scripted model server)', () => {
   it('asks before running a shell command, and continues once allowed', async () => {
     const id = await c.add('Touch the file.', 'claude-permission');
     const asked = await c.status(id, 'needs_input');
-    expect(asked.question).toBe("Claude wants to run Bash: sh -c 'touch errand-permitted.txt'");
+    expect(asked.question).toBe("Claude wants to run: sh -c 'touch errand-permitted.txt'");
     const waiting = await c.show(id);
     expect(waiting.runs[0]!.request).toMatchObject({ tool: 'Bash', input: { command: "sh -c 'touch errand-permitted.txt'" } });
     const worktree = waiting.runs[0]!.worktree!;

@@ -150,6 +150,12 @@ describe('Claude Code questions (AskUserQuestion over the stdio permission proto
     ]);
   });
 
+  it('says what any other tool wants: the command for a shell, the tool and its target otherwise', () => {
+    const request = (tool_name: string, input: object) => ({ type: 'control_request', request_id: tool_name, request: { subtype: 'can_use_tool', tool_name, input } });
+    const signals = feed(claudeAdapter.interpreter(profile({ adapter: 'claude' })), [request('Bash', { command: 'npm publish' }), request('Edit', { file_path: 'src/a.ts' })]);
+    expect(signals.map((s) => (s.type === 'needs_input' ? s.question : s.type))).toEqual(['Claude wants to run: npm publish', 'Claude wants to use Edit: src/a.ts']);
+  });
+
   it('takes a reply as the answer to each question; a reply to any other tool denies it with the words', () => {
     const request: PermissionRequest = { id: 'r1', tool: 'AskUserQuestion', input, summary: '' };
     const answered = JSON.parse(claudeAdapter.answer!(request, { behavior: 'answer', message: 'Blue' })!);
