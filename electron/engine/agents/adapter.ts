@@ -23,7 +23,7 @@ export interface LaunchContext {
   binary: string | null;
   /**
    * How the task's run before this one ended, for a reply or resume. A reply to a run that ended refusing something
-   * (needs_input, with the adapter's own reason) grants it, for CLIs that cannot be asked live (Codex, OpenCode).
+   * (needs_input, with the adapter's own reason) grants it, for CLIs that cannot be asked live (Codex).
    */
   previous?: { status: RunStatus; reason: string | null } | null;
 }
@@ -90,6 +90,8 @@ export interface AgentAdapter {
   readonly install: string;
   /** A reply or resume needs no session id: the CLI keeps its history in the worktree (Aider). */
   readonly continuesWithoutSession?: boolean;
+  /** The environment variable that holds the CLI's model base URL: the engine watches that endpoint for a run. */
+  readonly modelUrlEnv?: string;
   /** The options of the built-in profile Errand makes when it finds this CLI. */
   readonly defaultOptions?: ProfileOptions;
   /** Parses `<binary> --version` output, or says why the binary is unusable. */

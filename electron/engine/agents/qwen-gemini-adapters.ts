@@ -10,6 +10,7 @@ interface HeadlessCli {
   id: AdapterId;
   install: string;
   defaultMode: string;
+  modelUrlEnv?: string;
   /** The CLI's spelling of an approval mode (Qwen says `auto-edit`, Gemini `auto_edit`; a profile may say either). */
   approvalMode(mode: string): string;
   /** Arguments the profile implies beyond model and mode. */
@@ -22,6 +23,7 @@ function headlessCli(cli: HeadlessCli): AgentAdapter {
     id: cli.id,
     binaryNames: [cli.id],
     install: cli.install,
+    ...(cli.modelUrlEnv ? { modelUrlEnv: cli.modelUrlEnv } : {}),
     defaultOptions: { permissionMode: cli.defaultMode },
     version: (output) => output.match(/(\d+\.\d+\.\d+)/)?.[1] ?? null,
 
@@ -60,6 +62,7 @@ export const qwenAdapter = headlessCli({
   install: 'npm install -g @qwen-code/qwen-code',
   defaultMode: 'auto-edit',
   approvalMode: spelled('-'),
+  modelUrlEnv: 'OPENAI_BASE_URL',
   // A profile that names an OpenAI-compatible endpoint (a local model, a cloud key) needs Qwen's OpenAI auth; without
   // the flag Qwen uses whatever its settings chose (Qwen OAuth by default) and ignores OPENAI_BASE_URL.
   extraArgs: (profile) => {

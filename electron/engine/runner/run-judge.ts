@@ -23,6 +23,7 @@ export class RunJudge {
   request: PermissionRequest | null = null;
   /** The verdict the agent's own output gave, which outranks its exit code. */
   verdict: Verdict | null = null;
+  private verdictFromOutside = false;
   private progress: RunProgress = {};
   private quietTimer: NodeJS.Timeout | null = null;
   private lastOutputAt = 0;
@@ -70,7 +71,19 @@ export class RunJudge {
 
   /** How the run ended, by the interpreter: its earlier verdict from the output, else the exit. */
   interpreterVerdict(exit: ExitInfo): Verdict {
+    if (this.verdictFromOutside) return this.verdict!;
     return this.deps.interpreter.onExit(exit, this.verdict);
+  }
+
+  /**
+   * A verdict from outside the agent's output (its model endpoint is down): kept, and the process ended, as a `done`
+   * would be. Ignored when the output has given its verdict already; false then.
+   */
+  conclude(verdict: Verdict): boolean {
+    if (this.verdict) return false;
+    this.apply([{ type: 'done', verdict, resultText: null }]);
+    this.verdictFromOutside = true;
+    return true;
   }
 
   noteProgress(progress: RunProgress): void {
@@ -100,6 +113,7 @@ export class RunJudge {
           if (this.status === 'needs_input') this.answered();
           break;
         case 'done': {
+          if (this.verdictFromOutside) break;
           // Announce the verdict now, not when the process has gone: the person hears of it at once.
           const { status, reason } = signal.verdict;
           this.verdict = signal.verdict;

@@ -6,6 +6,8 @@ import type { ProfileInfo, RepoInfo, RunKind, RunStatus } from '../../../shared/
 import { ErrandError } from '../../../shared/protocol/errors.js';
 import type { AgentAdapter, Decision } from '../agents/adapter.js';
 import { adapterFor } from '../agents/registry.js';
+import type { ModelFailure, ModelProxy } from '../backends/model-proxy.js';
+import { watchModel } from '../backends/watch-model.js';
 import type { RunUpdate } from '../store/runs-store.js';
 import { countChangedFiles } from '../worktrees/changed-files.js';
 import { checkRepo } from '../worktrees/repo-check.js';
@@ -71,6 +73,7 @@ export class RunSession {
   private lastOutputAt = 0;
   private lastCountAt = 0;
   private pipe: InputPipe | null = null;
+  private modelProxy: ModelProxy | null = null;
 
   constructor(
     private readonly input: RunSessionInput,
@@ -103,7 +106,10 @@ export class RunSession {
       pause: () => this.proc?.pause(),
       resume: () => this.proc?.resume(),
     });
-    this.done = this.run().finally(() => log.close());
+    this.done = this.run().finally(async () => {
+      await this.modelProxy?.close();
+      log.close();
+    });
   }
 
   get runId(): number {
@@ -219,16 +225,21 @@ export class RunSession {
           return this.end('failed', { reason: `the repo's setup command failed (exit code ${setup.exitCode}); see the log` });
         }
       }
+      // Only the agent's env points at the watchdog: the setup command, the recorded command and the store do not.
+      const watched = await watchModel(this.adapter.modelUrlEnv, env, (failure) => this.modelGaveUp(failure));
+      this.modelProxy = watched.proxy;
+      if (watched.note) this.log(watched.note);
+      const agentEnv = watched.env;
       let argv = [file, ...spec.argv.slice(1)];
       if (spec.stdinFile) {
-        env.ERRAND_PROMPT_FILE = spec.stdinFile;
+        agentEnv.ERRAND_PROMPT_FILE = spec.stdinFile;
         argv = ['/bin/sh', '-c', STDIN_FROM_FILE_SCRIPT, ...argv];
       } else if (spec.inputPipe) {
         this.pipe = await InputPipe.create(this.deps.files.inputPipe);
-        env.ERRAND_INPUT_PIPE = this.pipe.path;
+        agentEnv.ERRAND_INPUT_PIPE = this.pipe.path;
         argv = ['/bin/sh', '-c', STDIN_FROM_PIPE_SCRIPT, ...argv];
       }
-      const exit = await this.spawn(argv[0]!, argv.slice(1), env, spec.argv, spec.input);
+      const exit = await this.spawn(argv[0]!, argv.slice(1), agentEnv, spec.argv, spec.input);
       await this.pipe?.close();
       if (this.changesTimer) clearTimeout(this.changesTimer);
       await this.countChanges();
@@ -257,6 +268,14 @@ export class RunSession {
     const exit = await proc.exited;
     this.output.flush();
     return exit;
+  }
+
+  /** The model endpoint has kept failing: the agent would only go on retrying it, so the run fails now. */
+  private modelGaveUp({ status, message }: ModelFailure): void {
+    if (!this.proc?.isAlive || this.stopped()) return;
+    if (this.judge.conclude({ status: 'failed', reason: `API error: HTTP ${status}: ${message}` })) {
+      this.log(`the model endpoint kept failing (HTTP ${status}); the agent was stopped`);
+    }
   }
 
   /** Counts changed files once the output pauses (agents edit between bursts), at most every so often. */

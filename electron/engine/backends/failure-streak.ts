@@ -1,0 +1,32 @@
+// How long a model endpoint has been failing: 5xx answers and unreachable upstreams in a row, ended by any other answer.
+
+/**
+ * A streak of failures this long means the endpoint is down, not hiccuping. Qwen Code retries a 5xx for 80–115 s,
+ * and the last request of its third attempt comes 11–16 s after its first failure: 10 s gives up by then, well
+ * inside 30 s of the start.
+ */
+export const GIVE_UP_AFTER_MS = 10_000;
+
+export class FailureStreak {
+  private since: number | null = null;
+  private gaveUp = false;
+
+  constructor(
+    private readonly windowMs = GIVE_UP_AFTER_MS,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** Any answer that is not a 5xx. */
+  succeeded(): void {
+    this.since = null;
+  }
+
+  /** A 5xx or an unreachable upstream: true the one time the streak has lasted the window. */
+  failed(): boolean {
+    const at = this.now();
+    this.since ??= at;
+    if (this.gaveUp || at - this.since < this.windowMs) return false;
+    this.gaveUp = true;
+    return true;
+  }
+}
