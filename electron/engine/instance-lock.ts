@@ -2,14 +2,22 @@
 // process dies, however it dies, so a crash never leaves a stale lock behind and two racing starts cannot both win.
 import Database from 'better-sqlite3';
 
+/**
+ * How long to wait for the lock. Two engines starting at once each take a shared lock on the way to an exclusive one,
+ * and with no wait both can give up; waiting lets the first through. A live engine holds it for good, so the second
+ * reports it after this long.
+ */
+const LOCK_WAIT_MS = 1000;
+
 export class InstanceLock {
   private constructor(private readonly db: Database.Database) {}
 
   /** Takes the lock, or returns null when another live engine holds it. */
   static acquire(path: string): InstanceLock | null {
-    const db = new Database(path, { timeout: 0 });
+    const db = new Database(path, { timeout: LOCK_WAIT_MS });
     try {
-      db.pragma('locking_mode = EXCLUSIVE');
+      // An open exclusive transaction holds the lock until close. (locking_mode=EXCLUSIVE would also keep the shared
+      // lock of a failed attempt, so two engines starting at once could each block the other.)
       db.exec('BEGIN EXCLUSIVE');
       return new InstanceLock(db);
     } catch (error) {

@@ -38,19 +38,21 @@ function alive(pid: number): boolean {
 
 /** Live engine processes serving this data directory, found from /proc (command line and environment). */
 function enginesFor(dataDir: string): number[] {
-  const found: number[] = [];
+  const found = new Map<number, number>();
   for (const name of readdirSync('/proc')) {
     const pid = Number(name);
     if (!Number.isInteger(pid) || pid === process.pid) continue;
     try {
       if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('engine.cjs')) continue;
       if (!readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`ERRAND_HOME=${dataDir}`)) continue;
-      if (alive(pid)) found.push(pid);
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (alive(pid)) found.set(pid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
     } catch {
       // Gone meanwhile.
     }
   }
-  return found.sort((a, b) => a - b);
+  // A child the engine is starting (git, an agent) looks like the engine until it has exec'd: it is not another one.
+  return [...found].filter(([, ppid]) => !found.has(ppid)).map(([pid]) => pid).sort((a, b) => a - b);
 }
 
 async function until<T>(check: () => T, what: string, timeoutMs = 15_000): Promise<NonNullable<T>> {
