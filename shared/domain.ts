@@ -60,6 +60,12 @@ export interface PermissionRequest {
 
 export type RunKind = 'start' | 'reply' | 'resume';
 
+/** A wider permission a reply runs with, once the person has seen what was refused (Codex: its sandbox). */
+export interface ReplyGrant {
+  sandbox: string;
+  network: boolean;
+}
+
 /** How an agent CLI is run: everything beyond the adapter's defaults. */
 export interface ProfileOptions {
   model?: string;
@@ -123,6 +129,8 @@ export interface RunInfo {
   message: string | null;
   /** The agent's final answer, when it gives one. */
   resultText: string | null;
+  /** What `errand reply` may allow, when the run ended refused something its CLI cannot ask about live. */
+  replyGrant: ReplyGrant | null;
   progress: RunProgress;
   logBytes: number;
   createdAt: number;

@@ -80,7 +80,7 @@ export class RunManager {
         kind: run.kind,
         prompt: run.kind === 'start' ? task.prompt : (run.message ?? ''),
         sessionId: run.sessionId,
-        previous: previous ? { status: previous.status, reason: previous.reason } : null,
+        previous: previous ? { status: previous.status, replyGrant: previous.replyGrant } : null,
         repo,
         profile,
         place,

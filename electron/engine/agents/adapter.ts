@@ -2,6 +2,7 @@
 import type {
   AdapterId,
   PermissionRequest,
+  ReplyGrant,
   ProfileInfo,
   ProfileOptions,
   RunKind,
@@ -23,9 +24,9 @@ export interface LaunchContext {
   binary: string | null;
   /**
    * How the task's run before this one ended, for a reply or resume. A reply to a run that ended refusing something
-   * (needs_input, with the adapter's own reason) grants it, for CLIs that cannot be asked live (Codex).
+   * (needs_input, with the grant its verdict offered) runs with that grant, for CLIs that cannot be asked live (Codex).
    */
-  previous?: { status: RunStatus; reason: string | null } | null;
+  previous?: { status: RunStatus; replyGrant: ReplyGrant | null } | null;
 }
 
 export interface LaunchSpec {
@@ -55,6 +56,8 @@ export interface Verdict {
   reason: string | null;
   /** The agent's final answer, when the verdict comes with one. */
   resultText?: string | null;
+  /** With needs_input: what a reply may allow, named in `reason` for the person. */
+  replyGrant?: ReplyGrant;
 }
 
 /** What an interpreter concluded from the agent's output. */

@@ -4,10 +4,11 @@
 // turn still completes. Codex 0.169 often leaves a sandbox-denied command out of its JSON altogether, so a refusal is
 // read from Codex's own log on stderr (the `codex_sandboxing::violation` warning we turn on with RUST_LOG, and the tool
 // router's "rejected by user approval settings" error); the refused command is named from the JSON when it is there,
-// else from the session's rollout file. Such a turn ends `needs_input`, and `errand reply` re-runs it one step wider.
+// else from the session's rollout file. Such a turn ends `needs_input` offering a grant one step wider, and
+// `errand reply` re-runs it with that grant.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { ProfileInfo, RunProgress } from '../../../shared/domain.js';
+import type { ProfileInfo, ReplyGrant, RunProgress } from '../../../shared/domain.js';
 import type { AgentAdapter, ExitInfo, Interpreter, LaunchContext, LaunchSpec, Signal, Verdict } from './adapter.js';
 import { findRollout, refusedInRollout, SANDBOX_OUTPUT, unwrapShell } from './codex-rollout.js';
 import { exitVerdict } from './command-adapter.js';
@@ -19,26 +20,20 @@ const ANSI_ESCAPE = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\))/g
 const VIOLATION_LOG = 'codex_sandboxing::violation=warn';
 const VIOLATION = /codex_sandboxing::violation: recorded sandbox violation: resource=(\w+)/;
 const ROUTER_REFUSAL = /codex_core::tools::router: error=(.*(?:rejected by user approval settings|blocked by .*sandbox).*)$/;
-/** The reason a refusal ends with; `launch` reads the grant back from it for the reply. */
-const GRANT = /errand reply re-runs it with sandbox ([a-z-]+)( and network access)?\.$/;
-
-type Grant = { mode: string; network: boolean };
-
 /**
  * One step wider than `mode`, enough for what was refused; never as far as danger-full-access, which a reply must not
  * grant by itself (the person sets that in the profile if they mean it).
  */
-function widen(mode: string | undefined, resources: Set<string>): Grant | null {
+function widen(mode: string | undefined, resources: Set<string>): ReplyGrant | null {
   if (mode === 'danger-full-access') return null;
-  if ([...resources].some((r) => r !== 'network')) return mode === 'workspace-write' ? null : { mode: 'workspace-write', network: false };
-  return { mode: 'workspace-write', network: true };
+  if ([...resources].some((r) => r !== 'network')) return mode === 'workspace-write' ? null : { sandbox: 'workspace-write', network: false };
+  return { sandbox: 'workspace-write', network: true };
 }
 
-/** The wider sandbox a reply to a refusal runs in, read back from the refusal's reason. */
-function grantFor(context: LaunchContext): Grant | null {
+/** The wider sandbox a reply to a refusal runs in: what that refusal offered. */
+function grantFor(context: LaunchContext): ReplyGrant | null {
   if (context.kind !== 'reply' || context.previous?.status !== 'needs_input') return null;
-  const m = GRANT.exec(context.previous.reason ?? '');
-  return m ? { mode: m[1]!, network: Boolean(m[2]) } : null;
+  return context.previous.replyGrant;
 }
 
 function codexHome(profile: ProfileInfo): string {
@@ -161,9 +156,10 @@ class CodexInterpreter implements Interpreter {
     const grant = widen(mode, resources);
     const listed = [...new Set(what)].join('; ').slice(0, 1000);
     const reply = grant
-      ? ` errand reply re-runs it with sandbox ${grant.mode}${grant.network ? ' and network access' : ''}.`
+      ? ` errand reply re-runs it with sandbox ${grant.sandbox}${grant.network ? ' and network access' : ''}.`
       : ' Only a wider profile can allow that: give it --permission-mode danger-full-access if you mean it, then errand reply.';
-    return { status: 'needs_input', reason: `Codex was refused by its ${mode ?? 'default'} sandbox: ${listed}.${reply}` };
+    const reason = `Codex was refused by its ${mode ?? 'default'} sandbox: ${listed}.${reply}`;
+    return { status: 'needs_input', reason, ...(grant ? { replyGrant: grant } : {}) };
   }
 }
 
@@ -177,7 +173,7 @@ export const codexAdapter: AgentAdapter = {
   launch(profile: ProfileInfo, context: LaunchContext): LaunchSpec {
     const { model, args = [] } = profile.options;
     const grant = grantFor(context);
-    const mode = grant?.mode ?? profile.options.permissionMode;
+    const mode = grant?.sandbox ?? profile.options.permissionMode;
     const common = ['--json', '--skip-git-repo-check', ...(model ? ['-m', model] : [])];
     const network = grant?.network ? ['-c', 'sandbox_workspace_write.network_access=true'] : [];
     // The prompt arrives on stdin ("-"), so no prompt is too long for an argument. `resume` takes its flags after

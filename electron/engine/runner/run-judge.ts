@@ -115,10 +115,11 @@ export class RunJudge {
         case 'done': {
           if (this.verdictFromOutside) break;
           // Announce the verdict now, not when the process has gone: the person hears of it at once.
-          const { status, reason } = signal.verdict;
+          const { status, reason, replyGrant } = signal.verdict;
           this.verdict = signal.verdict;
           this.request = null;
-          this.setStatus(status, { reason, resultText: signal.resultText, request: null, question: status === 'needs_input' ? reason : null });
+          const question = status === 'needs_input' ? reason : null;
+          this.setStatus(status, { reason, resultText: signal.resultText, request: null, question, replyGrant: replyGrant ?? null });
           this.deps.endProcess();
           break;
         }

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import type { RunFiles } from '../../../shared/data-dir.js';
 import type { ProfileInfo, RepoInfo, RunKind, RunStatus } from '../../../shared/domain.js';
 import { ErrandError } from '../../../shared/protocol/errors.js';
-import type { AgentAdapter, Decision } from '../agents/adapter.js';
+import type { AgentAdapter, Decision, LaunchContext } from '../agents/adapter.js';
 import { adapterFor } from '../agents/registry.js';
 import type { ModelFailure, ModelProxy } from '../backends/model-proxy.js';
 import { watchModel } from '../backends/watch-model.js';
@@ -51,7 +51,7 @@ export interface RunSessionInput {
   prompt: string;
   sessionId: string | null;
   /** How the task's previous run ended (see LaunchContext.previous). */
-  previous?: { status: RunStatus; reason: string | null } | null;
+  previous?: LaunchContext['previous'];
   repo: RepoInfo;
   profile: ProfileInfo;
   place: WorktreePlace;
@@ -321,6 +321,7 @@ export class RunSession {
       reason: verdict.reason,
       exitCode,
       question: verdict.status === 'needs_input' ? verdict.reason : null,
+      replyGrant: verdict.replyGrant ?? null,
       ...(verdict.resultText !== undefined ? { resultText: verdict.resultText } : {}),
     });
   }

@@ -93,4 +93,7 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE runs ADD COLUMN result_text TEXT;
   ALTER TABLE runs ADD COLUMN progress TEXT NOT NULL DEFAULT '{}';
   `,
+  `
+  ALTER TABLE runs ADD COLUMN reply_grant TEXT;
+  `,
 ];

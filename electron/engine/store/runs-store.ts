@@ -1,4 +1,4 @@
-import type { PermissionRequest, RunInfo, RunKind, RunProgress, RunStatus } from '../../../shared/domain.js';
+import type { PermissionRequest, ReplyGrant, RunInfo, RunKind, RunProgress, RunStatus } from '../../../shared/domain.js';
 import type { Db } from './database.js';
 import { prepared } from './database.js';
 
@@ -19,6 +19,7 @@ export interface RunRow {
   kind: string;
   message: string | null;
   result_text: string | null;
+  reply_grant: string | null;
   progress: string;
   log_bytes: number;
   created_at: number;
@@ -44,6 +45,7 @@ export function toRun(row: RunRow): RunInfo {
     kind: row.kind as RunKind,
     message: row.message,
     resultText: row.result_text,
+    replyGrant: row.reply_grant ? (JSON.parse(row.reply_grant) as ReplyGrant) : null,
     progress: JSON.parse(row.progress) as RunProgress,
     logBytes: row.log_bytes,
     createdAt: row.created_at,
@@ -64,6 +66,7 @@ export interface RunUpdate {
   request?: PermissionRequest | null;
   sessionId?: string | null;
   resultText?: string | null;
+  replyGrant?: ReplyGrant | null;
   progress?: RunProgress;
   logBytes?: number;
   startedAt?: number;
@@ -82,13 +85,14 @@ const COLUMNS: Record<keyof RunUpdate, string> = {
   request: 'request',
   sessionId: 'session_id',
   resultText: 'result_text',
+  replyGrant: 'reply_grant',
   progress: 'progress',
   logBytes: 'log_bytes',
   startedAt: 'started_at',
   endedAt: 'ended_at',
 };
 
-const JSON_COLUMNS: ReadonlySet<keyof RunUpdate> = new Set(['command', 'request', 'progress']);
+const JSON_COLUMNS: ReadonlySet<keyof RunUpdate> = new Set(['command', 'request', 'replyGrant', 'progress']);
 
 export class RunsStore {
   constructor(private readonly db: Db) {}

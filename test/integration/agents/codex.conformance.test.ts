@@ -54,6 +54,8 @@ describe('Codex conformance', () => {
       `Codex was refused by its read-only sandbox: ${PERMIT_COMMAND}. errand reply re-runs it with sandbox workspace-write.`,
     );
     expect(verdict.question).toBe(verdict.reason);
+    // What the reply will allow is kept with the run, not read back from the words.
+    expect(first.replyGrant).toEqual({ sandbox: 'workspace-write', network: false });
     expect(c.statuses(taskId)).not.toContain('succeeded');
     expect(existsSync(join(first.worktree!, PERMIT_FILE))).toBe(false);
     // The model was told by the sandbox, not by Errand.

@@ -92,7 +92,11 @@ describe('Codex', () => {
     ]);
     expect(signals.at(-1)).toEqual({
       type: 'done',
-      verdict: { status: 'needs_input', reason: "Codex was refused by its read-only sandbox: sh -c 'touch errand-permitted.txt'. errand reply re-runs it with sandbox workspace-write." },
+      verdict: {
+        status: 'needs_input',
+        reason: "Codex was refused by its read-only sandbox: sh -c 'touch errand-permitted.txt'. errand reply re-runs it with sandbox workspace-write.",
+        replyGrant: { sandbox: 'workspace-write', network: false },
+      },
       resultText: 'The tool call was refused, so I stopped.',
     });
   });
@@ -147,19 +151,23 @@ describe('Codex', () => {
       verdict: {
         status: 'needs_input',
         reason: 'Codex was refused by its read-only sandbox: patch rejected: writing is blocked by read-only sandbox; rejected by user approval settings. errand reply re-runs it with sandbox workspace-write.',
+        replyGrant: { sandbox: 'workspace-write', network: false },
       },
     });
   });
 
   it('widens one step: workspace-write gains network access for a network refusal, but never full access by itself', () => {
     const verdictFor = (line: string) =>
-      (feed(codexAdapter.interpreter(withOptions({ permissionMode: 'workspace-write' }, { CODEX_HOME: '/nonexistent' })), [started, line, completed]).at(-1) as Extract<Signal, { type: 'done' }>).verdict.reason;
-    expect(verdictFor(violation('network', 'network_blocked'))).toBe(
-      'Codex was refused by its workspace-write sandbox: a network access. errand reply re-runs it with sandbox workspace-write and network access.',
-    );
+      (feed(codexAdapter.interpreter(withOptions({ permissionMode: 'workspace-write' }, { CODEX_HOME: '/nonexistent' })), [started, line, completed]).at(-1) as Extract<Signal, { type: 'done' }>).verdict;
+    expect(verdictFor(violation('network', 'network_blocked'))).toEqual({
+      status: 'needs_input',
+      reason: 'Codex was refused by its workspace-write sandbox: a network access. errand reply re-runs it with sandbox workspace-write and network access.',
+      replyGrant: { sandbox: 'workspace-write', network: true },
+    });
     const outside = verdictFor(violation('filesystem', 'read_only_file_system'));
-    expect(outside).not.toMatch(/errand reply re-runs it/);
-    expect(outside).toMatch(/--permission-mode danger-full-access if you mean it/);
+    expect(outside.reason).not.toMatch(/errand reply re-runs it/);
+    expect(outside.reason).toMatch(/--permission-mode danger-full-access if you mean it/);
+    expect(outside.replyGrant).toBeUndefined();
   });
 
   it('says unknown, not done, when it exits 0 without completing a turn', () => {
@@ -180,16 +188,19 @@ describe('Codex', () => {
     expect(resumed.stdinFile).toBe('/p');
   });
 
-  it('grants a reply to a refusal the sandbox its reason promised, for that run only', () => {
+  it('grants a reply to a refusal the sandbox that refusal offered, for that run only', () => {
     const ro = withOptions({ model: 'm', permissionMode: 'read-only' });
-    const refusal = (reason: string) => context({ kind: 'reply', sessionId: THREAD, previous: { status: 'needs_input', reason } });
-    const granted = codexAdapter.launch(ro, refusal('Codex was refused by its read-only sandbox: touch x. errand reply re-runs it with sandbox workspace-write.'));
+    const refusal = (network: boolean) => context({ kind: 'reply', sessionId: THREAD, previous: { status: 'needs_input', replyGrant: { sandbox: 'workspace-write', network } } });
+    const granted = codexAdapter.launch(ro, refusal(false));
     expect(granted.argv).toEqual(expect.arrayContaining(['-c', 'sandbox_mode="workspace-write"']));
-    const network = codexAdapter.launch(ro, refusal('Codex was refused by its workspace-write sandbox: a network access. errand reply re-runs it with sandbox workspace-write and network access.'));
+    expect(granted.argv).not.toContain('sandbox_workspace_write.network_access=true');
+    const network = codexAdapter.launch(ro, refusal(true));
     expect(network.argv).toEqual(expect.arrayContaining(['-c', 'sandbox_mode="workspace-write"', '-c', 'sandbox_workspace_write.network_access=true']));
-    // A reply after a success, or a question, runs as the profile says.
-    const after = codexAdapter.launch(ro, context({ kind: 'reply', sessionId: THREAD, previous: { status: 'succeeded', reason: null } }));
+    // A reply after a success, or after a refusal that offered nothing, runs as the profile says.
+    const after = codexAdapter.launch(ro, context({ kind: 'reply', sessionId: THREAD, previous: { status: 'succeeded', replyGrant: null } }));
     expect(after.argv).toEqual(expect.arrayContaining(['-c', 'sandbox_mode="read-only"']));
+    const nothing = codexAdapter.launch(ro, context({ kind: 'reply', sessionId: THREAD, previous: { status: 'needs_input', replyGrant: null } }));
+    expect(nothing.argv).toEqual(expect.arrayContaining(['-c', 'sandbox_mode="read-only"']));
   });
 });
 
