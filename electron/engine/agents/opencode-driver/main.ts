@@ -25,8 +25,12 @@ function print(line: DriverLine): void {
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 
+/** The server of this run, once started: whatever ends the driver ends it too. */
+let running: OpenCodeServer | null = null;
+
 function fail(message: string, code = EXIT_FAILED): never {
   print({ type: 'error', timestamp: Date.now(), error: { name: 'ErrandDriverError', data: { message } } });
+  running?.stop();
   process.exit(code);
 }
 
@@ -97,6 +101,7 @@ async function main(): Promise<void> {
   const server = await OpenCodeServer.start(opts.opencode, opts.serveArgs, (text) => process.stderr.write(text)).catch((error: Error) =>
     fail(error.message),
   );
+  running = server;
   const events = new AbortController();
   let sessionId: string | null = null;
   const stop = (code: number) => {
