@@ -23,9 +23,11 @@ export class JsonLines {
 
   /**
    * Calls `visit` with each complete line as a range of bytes (CR removed), copying only a line that spans batches:
-   * the cheapest way to look at every line, for output that is mostly lines nobody needs to parse.
+   * the cheapest way to look at every line, for output that is mostly lines nobody needs to parse. `unwanted` sees
+   * the start of a line that goes on in a later batch; when it can tell the line is not wanted, the line is passed
+   * over instead of copied.
    */
-  scan(batch: Buffer, visit: (bytes: Buffer, start: number, end: number) => void): void {
+  scan(batch: Buffer, visit: (bytes: Buffer, start: number, end: number) => void, unwanted?: (bytes: Buffer, start: number, end: number) => boolean): void {
     let start = 0;
     if (this.buffered > 0 || this.skipping) {
       const nl = batch.indexOf(0x0a);
@@ -40,7 +42,9 @@ export class JsonLines {
       if (end > start) visit(batch, start, end);
       start = nl + 1;
     }
-    if (start < batch.length) this.split(batch.subarray(start), () => {});
+    if (start >= batch.length) return;
+    if (unwanted?.(batch, start, batch.length)) this.skipping = true;
+    else this.split(batch.subarray(start), () => {});
   }
 
   private pushLines(batch: Buffer, want: LineFilter, onLine: (value: Record<string, unknown>) => void): void {

@@ -42,17 +42,31 @@ function startsWithTypePrefix(bytes: Buffer, start: number): boolean {
   return true;
 }
 
-/** Whether a line (bytes start..end, starting at its `{`) is an event this interpreter acts on: decided from bytes. */
-function wanted(bytes: Buffer, start: number, end: number): boolean {
-  if (end - start <= TYPE_LETTER_AT || !startsWithTypePrefix(bytes, start)) return false;
+/**
+ * Whether a line (bytes start..end, starting at its `{`) is an event this interpreter acts on, decided from bytes. For
+ * the start of a line that goes on (`whole` false), null when what is there is too short to tell.
+ */
+function wanted(bytes: Buffer, start: number, end: number, whole = true): boolean | null {
+  if (end - start <= TYPE_LETTER_AT) return whole ? false : null;
+  if (!startsWithTypePrefix(bytes, start)) return false;
   const letter = bytes[start + TYPE_LETTER_AT];
   if (letter === SYSTEM || letter === RESULT || letter === CONTROL) return true;
   if (letter !== ASSISTANT) return false;
   // The content array opens near the start of the line: its first block's type is "text" or "tool_use".
+  const within = start + CONTENT_WITHIN_BYTES;
   const at = contentStart.find(bytes, start);
-  if (at === -1 || at >= Math.min(end, start + CONTENT_WITHIN_BYTES)) return false;
   const type = at + CONTENT_START.length;
-  return bytes[type] === T && bytes[type + 1] === O;
+  if (at !== -1 && at < Math.min(end, within)) {
+    if (type + 2 <= end) return bytes[type] === T && bytes[type + 1] === O;
+    return whole ? false : null;
+  }
+  return whole || end >= within ? false : null;
+}
+
+/** The start of a line that goes on in a later batch, and is already known not to be wanted (most lines: text). */
+function unwantedStart(bytes: Buffer, start: number, end: number): boolean {
+  const brace = bytes[start] === 0x7b ? start : bytes.indexOf(0x7b, start);
+  return brace !== -1 && brace < end && wanted(bytes, brace, end, false) === false;
 }
 
 export interface StreamJsonOptions {
@@ -121,16 +135,21 @@ export class StreamJsonInterpreter implements Interpreter {
 
   onOutput(batch: Buffer): Signal[] {
     const signals: Signal[] = [];
-    this.lines.scan(batch, (bytes, start, end) => {
-      const brace = bytes[start] === 0x7b ? start : bytes.indexOf(0x7b, start);
-      if (brace === -1 || brace >= end || !wanted(bytes, brace, end)) return;
-      try {
-        const event: unknown = JSON.parse(bytes.toString('utf8', brace, end));
-        if (event && typeof event === 'object') this.read(event as Record<string, unknown>, signals);
-      } catch {
-        // Not JSON after all (a stray log line): ignore it.
-      }
-    });
+    this.lines.scan(
+      batch,
+      (bytes, start, end) => {
+        const brace = bytes[start] === 0x7b ? start : bytes.indexOf(0x7b, start);
+        if (brace === -1 || brace >= end || !wanted(bytes, brace, end)) return;
+        try {
+          const event: unknown = JSON.parse(bytes.toString('utf8', brace, end));
+          if (event && typeof event === 'object') this.read(event as Record<string, unknown>, signals);
+        } catch {
+          // Not JSON after all (a stray log line): ignore it.
+        }
+
+      },
+      unwantedStart,
+    );
     return signals;
   }
 

@@ -171,3 +171,29 @@ describe('Claude Code questions (AskUserQuestion over the stdio permission proto
     expect(JSON.parse(claudeAdapter.answer!(bash, { behavior: 'allow' })!).response.response).toEqual({ behavior: 'allow', updatedInput: { command: 'npm publish' } });
   });
 });
+
+describe('Claude Code stream-json, however the output is cut', () => {
+  const text = (t: string) => ({ type: 'assistant', message: { role: 'assistant', content: [{ type: 'text', text: t }] } });
+  const todos = { type: 'assistant', message: { role: 'assistant', content: [{ type: 'tool_use', name: 'TodoWrite', input: { todos: [{ status: 'completed' }, { status: 'pending' }] } }] } };
+  const lines = [
+    { type: 'system', subtype: 'init', session_id: 's1' },
+    text('x'.repeat(3000)),
+    todos,
+    text('short'),
+    'a log line that is no JSON',
+    { type: 'result', subtype: 'success', is_error: false, result: 'Done.', session_id: 's1' },
+  ];
+
+  it('gives the same signals for pieces of 1 byte, of a few, and of whole blocks', () => {
+    const expected = [
+      { type: 'session', sessionId: 's1' },
+      { type: 'progress', progress: { todosDone: 1, todosTotal: 2 } },
+      { type: 'session', sessionId: 's1' },
+      expect.objectContaining({ type: 'done', verdict: { status: 'succeeded', reason: null }, resultText: 'Done.' }),
+    ];
+    for (const chunk of [1, 7, 100, 1500, 4096, 1 << 20]) {
+      const signals = feed(claudeAdapter.interpreter(profile({ adapter: 'claude' })), lines, chunk).filter((s) => s.type !== 'progress' || 'todosTotal' in s.progress);
+      expect(signals, `pieces of ${chunk}`).toEqual(expected);
+    }
+  });
+});
