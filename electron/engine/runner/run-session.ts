@@ -9,9 +9,9 @@ import { adapterFor } from '../agents/registry.js';
 import type { ModelFailure, ModelProxy } from '../backends/model-proxy.js';
 import { watchModel } from '../backends/watch-model.js';
 import type { RunUpdate } from '../store/runs-store.js';
-import { countChangedFiles } from '../worktrees/changed-files.js';
 import { checkRepo } from '../worktrees/repo-check.js';
 import type { WorktreePlace, Worktrees } from '../worktrees/worktrees.js';
+import { ChangeCounter } from './change-counter.js';
 import { InputPipe } from './input-pipe.js';
 import { PtyProcess } from './pty-process.js';
 import type { PtyExit } from './pty-process.js';
@@ -23,9 +23,6 @@ import type { OutputSink } from './run-output.js';
 import { runEnv } from './run-env.js';
 import { Screen } from './screen.js';
 
-/** Changed files are counted when the output has paused this long, at most this often, and once at the end. */
-export const CHANGES_QUIET_MS = 1000;
-export const CHANGED_FILES_INTERVAL_MS = 10_000;
 export const DEFAULT_COLS = 120;
 export const DEFAULT_ROWS = 32;
 /** Fixed scripts run by /bin/sh in front of an agent; user text only ever arrives as their arguments. */
@@ -69,9 +66,7 @@ export class RunSession {
   private writeError: NodeJS.ErrnoException | null = null;
   private cols = DEFAULT_COLS;
   private rows = DEFAULT_ROWS;
-  private changesTimer: NodeJS.Timeout | null = null;
-  private lastOutputAt = 0;
-  private lastCountAt = 0;
+  private readonly changes: ChangeCounter;
   private pipe: InputPipe | null = null;
   private modelProxy: ModelProxy | null = null;
 
@@ -94,13 +89,14 @@ export class RunSession {
       isAlive: () => this.proc?.isAlive === true,
       endProcess: () => void this.proc?.stop(),
     });
+    this.changes = new ChangeCounter(input.place.path, (filesChanged) => this.judge.noteProgress({ filesChanged }));
     this.output = new RunOutput(input.taskId, input.runId, log, {
       onChunk: (offset, length, at) => deps.indexChunk(offset, length, at),
       onBatch: (logBytes, parts) => {
         deps.onActivity(logBytes);
         if (!this.proc) return;
         this.judge.onBatch(parts);
-        this.countChangesSoon();
+        this.changes.noteOutput();
       },
       onWriteError: (error) => this.onWriteError(error),
       pause: () => this.proc?.pause(),
@@ -241,8 +237,7 @@ export class RunSession {
       }
       const exit = await this.spawn(argv[0]!, argv.slice(1), agentEnv, spec.argv, spec.input);
       await this.pipe?.close();
-      if (this.changesTimer) clearTimeout(this.changesTimer);
-      await this.countChanges();
+      await this.changes.final();
       this.finish(exit);
     } catch (error) {
       const message = failureReason(error);
@@ -276,30 +271,6 @@ export class RunSession {
     if (this.judge.conclude({ status: 'failed', reason: `API error: HTTP ${status}: ${message}` })) {
       this.log(`the model endpoint kept failing (HTTP ${status}); the agent was stopped`);
     }
-  }
-
-  /** Counts changed files once the output pauses (agents edit between bursts), at most every so often. */
-  private countChangesSoon(): void {
-    this.lastOutputAt = Date.now();
-    if (this.changesTimer) return;
-    const wait = Math.max(CHANGES_QUIET_MS, this.lastCountAt + CHANGED_FILES_INTERVAL_MS - Date.now());
-    this.changesTimer = setTimeout(() => this.onChangesTimer(), wait);
-  }
-
-  private onChangesTimer(): void {
-    const quietFor = Date.now() - this.lastOutputAt;
-    if (quietFor < CHANGES_QUIET_MS) {
-      this.changesTimer = setTimeout(() => this.onChangesTimer(), CHANGES_QUIET_MS - quietFor);
-      return;
-    }
-    void this.countChanges();
-  }
-
-  private async countChanges(): Promise<void> {
-    this.lastCountAt = Date.now();
-    const filesChanged = await countChangedFiles(this.input.place.path);
-    this.changesTimer = null;
-    if (filesChanged !== null) this.judge.noteProgress({ filesChanged });
   }
 
   private stopped(): boolean {
