@@ -44,7 +44,6 @@ function cliEnv(cli: AgentCli, server: ModelServer, sb: Sandbox, model: string):
         ANTHROPIC_BASE_URL: server.url,
         ANTHROPIC_API_KEY: MODEL_KEY,
         CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-        CLAUDE_CODE_MAX_RETRIES: '0',
         ANTHROPIC_DEFAULT_HAIKU_MODEL: 'errand-side',
       };
     case 'codex':
@@ -97,8 +96,6 @@ function writeHomeConfig(cli: AgentCli, server: ModelServer, sb: Sandbox): void 
         `base_url = "${server.url}/v1"`,
         'wire_api = "responses"',
         'env_key = "ERRAND_MODEL_KEY"',
-        'request_max_retries = 1',
-        'stream_max_retries = 1',
         '',
       ].join('\n'),
     );

@@ -1,5 +1,6 @@
 // Reads the stream-json events that Claude Code prints (Qwen Code prints the same shapes; Gemini CLI its own, gemini-stream.ts).
 import type { PermissionRequest, RunProgress } from '../../../shared/domain.js';
+import { FailureStreak } from '../backends/failure-streak.js';
 import type { ExitInfo, Interpreter, Signal, Verdict } from './adapter.js';
 import { exitVerdict } from './command-adapter.js';
 import { JsonLines } from './json-lines.js';
@@ -78,6 +79,8 @@ export interface StreamJsonOptions {
   exitReasons?: Record<number, string>;
   /** What the person can do about a refused tool, after "<agent> was refused: <tool>." */
   refusedHint?: string;
+  /** For tests: the clock that times a run of failed model calls (FailureStreak). */
+  retryClock?: { windowMs: number; now: () => number };
 }
 
 export function summarize(tool: string, input: unknown): string {
@@ -130,8 +133,16 @@ export class StreamJsonInterpreter implements Interpreter {
   readonly screenLines = 0;
   private readonly lines = new JsonLines();
   private sawResult = false;
+  /**
+   * Claude retries a failing model call for about 3 minutes (system/api_retry lines). Like the model endpoint watchdog,
+   * the run fails once 5xx answers have gone on that long; any other line means a call got through.
+   */
+  private readonly failing: FailureStreak;
+  private retrying = false;
 
-  constructor(private readonly options: StreamJsonOptions) {}
+  constructor(private readonly options: StreamJsonOptions) {
+    this.failing = new FailureStreak(options.retryClock?.windowMs, options.retryClock?.now);
+  }
 
   onOutput(batch: Buffer): Signal[] {
     const signals: Signal[] = [];
@@ -139,7 +150,10 @@ export class StreamJsonInterpreter implements Interpreter {
       batch,
       (bytes, start, end) => {
         const brace = bytes[start] === 0x7b ? start : bytes.indexOf(0x7b, start);
-        if (brace === -1 || brace >= end || !wanted(bytes, brace, end)) return;
+        if (brace === -1 || brace >= end || !wanted(bytes, brace, end)) {
+          if (this.retrying) this.recovered(signals);
+          return;
+        }
         try {
           const event: unknown = JSON.parse(bytes.toString('utf8', brace, end));
           if (event && typeof event === 'object') this.read(event as Record<string, unknown>, signals);
@@ -148,7 +162,11 @@ export class StreamJsonInterpreter implements Interpreter {
         }
 
       },
-      unwantedStart,
+      (bytes, start, end) => {
+        const skip = unwantedStart(bytes, start, end);
+        if (skip && this.retrying) this.recovered(signals);
+        return skip;
+      },
     );
     return signals;
   }
@@ -169,10 +187,11 @@ export class StreamJsonInterpreter implements Interpreter {
   }
 
   private read(event: Record<string, unknown>, out: Signal[]): void {
+    if (event.subtype === 'api_retry') return this.retry(event, out);
+    if (this.retrying) this.recovered(out);
     switch (event.type) {
       case 'system':
         if (event.subtype === 'init' && typeof event.session_id === 'string') out.push({ type: 'session', sessionId: event.session_id });
-        if (event.subtype === 'api_retry') out.push({ type: 'progress', progress: { retrying: Number(event.attempt) || 1 } });
         return;
       case 'assistant': {
         const content = ((event.message as { content?: unknown[] })?.content ?? []) as Record<string, unknown>[];
@@ -197,6 +216,25 @@ export class StreamJsonInterpreter implements Interpreter {
         out.push(...this.result(event));
         return;
     }
+  }
+
+  private retry(event: Record<string, unknown>, out: Signal[]): void {
+    const attempt = Number(event.attempt) || 1;
+    this.retrying = true;
+    out.push({ type: 'progress', progress: { retrying: attempt } });
+    const status = typeof event.error_status === 'number' ? event.error_status : null;
+    // A rate limit is waited out: that is what it asks for.
+    if (status !== null && status < 500) return this.failing.succeeded();
+    if (!this.failing.failed()) return;
+    const what = `${status === null ? 'no answer' : `HTTP ${status}`}${typeof event.error === 'string' ? ` (${event.error})` : ''}`;
+    const reason = `API error: ${what}; ${this.options.agentName} was still retrying after ${attempt} attempts`;
+    out.push({ type: 'done', verdict: { status: 'failed', reason }, resultText: null });
+  }
+
+  private recovered(out: Signal[]): void {
+    this.retrying = false;
+    this.failing.succeeded();
+    out.push({ type: 'progress', progress: { retrying: 0 } });
   }
 
   private result(event: Record<string, unknown>): Signal[] {

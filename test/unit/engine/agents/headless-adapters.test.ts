@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Interpreter, LaunchContext, Signal } from '../../../../electron/engine/agents/adapter.js';
 import { claudeAdapter } from '../../../../electron/engine/agents/claude-adapter.js';
 import { GeminiStreamInterpreter, MAX_RESULT_CHARS } from '../../../../electron/engine/agents/gemini-stream.js';
+import { StreamJsonInterpreter } from '../../../../electron/engine/agents/stream-json.js';
 import { geminiAdapter, qwenAdapter } from '../../../../electron/engine/agents/qwen-gemini-adapters.js';
 import type { PermissionRequest, ProfileInfo } from '../../../../shared/domain.js';
 
@@ -195,5 +196,54 @@ describe('Claude Code stream-json, however the output is cut', () => {
       const signals = feed(claudeAdapter.interpreter(profile({ adapter: 'claude' })), lines, chunk).filter((s) => s.type !== 'progress' || 'todosTotal' in s.progress);
       expect(signals, `pieces of ${chunk}`).toEqual(expected);
     }
+  });
+});
+
+describe('Claude Code retrying a failing model', () => {
+  let now = 0;
+  const interpreter = () => new StreamJsonInterpreter({ agentName: 'Claude', retryClock: { windowMs: 10_000, now: () => now } });
+  const retry = (attempt: number, error_status: number | null) => ({
+    type: 'system',
+    subtype: 'api_retry',
+    attempt,
+    max_retries: 10,
+    retry_delay_ms: 500,
+    error_status,
+    error: 'server_error',
+    session_id: 's1',
+  });
+  const text = { type: 'assistant', message: { role: 'assistant', content: [{ type: 'text', text: 'Back.' }] } };
+  /** Feeds each [time, line] in turn, at that time; returns every signal. */
+  const play = (claude: Interpreter, timeline: [number, object][]) =>
+    timeline.flatMap(([at, line]) => {
+      now = at;
+      return feed(claude, [line]);
+    });
+  const done = (signals: Signal[]) => signals.filter((s) => s.type === 'done');
+
+  it('fails the run once 5xx answers have gone on for the window, naming the status', () => {
+    const signals = play(interpreter(), [
+      [0, retry(1, 500)],
+      [4_000, retry(2, 500)],
+      [10_500, retry(3, 500)],
+    ]);
+    expect(signals).toContainEqual({ type: 'progress', progress: { retrying: 3 } });
+    expect(done(signals)).toEqual([
+      { type: 'done', verdict: { status: 'failed', reason: 'API error: HTTP 500 (server_error); Claude was still retrying after 3 attempts' }, resultText: null },
+    ]);
+  });
+
+  it('starts counting again after a call gets through, and waits out rate limits', () => {
+    const recovered = play(interpreter(), [
+      [0, retry(1, 500)],
+      [1_000, text],
+      [9_000, retry(1, 500)],
+      [15_000, retry(2, 500)],
+    ]);
+    expect(recovered).toContainEqual({ type: 'progress', progress: { retrying: 0 } });
+    expect(done(recovered)).toEqual([]);
+    expect(done(play(interpreter(), [[0, retry(1, 429)], [30_000, retry(2, 429)], [60_000, retry(3, 429)]]))).toEqual([]);
+    const unreachable = done(play(interpreter(), [[0, retry(1, null)], [12_000, retry(2, null)]]));
+    expect(unreachable[0]).toMatchObject({ verdict: { reason: 'API error: no answer (server_error); Claude was still retrying after 2 attempts' } });
   });
 });
