@@ -3,7 +3,8 @@
 /**
  * A streak of failures this long means the endpoint is down, not hiccuping. Qwen Code retries a 5xx for 80–115 s,
  * and the last request of its third attempt comes 11–16 s after its first failure: 10 s gives up by then, well
- * inside 30 s of the start.
+ * inside 30 s of the start. Claude's retries (its api_retry lines, stream-json.ts) are timed the same way: its
+ * sixth attempt comes ~18 s after the first failure.
  */
 export const GIVE_UP_AFTER_MS = 10_000;
 
