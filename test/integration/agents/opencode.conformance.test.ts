@@ -16,7 +16,8 @@ import {
   REFUSED_TEXT,
 } from '../../fixtures/model-server.mjs';
 import { agentWorld, cliBinary } from '../../support/agent-cli.js';
-import { processesIn } from '../../support/processes.js';
+import { EventWatcher } from '../../support/event-watcher.js';
+import { isAlive, processesIn, waitUntil } from '../../support/processes.js';
 import type { AgentWorld } from '../../support/agent-cli.js';
 import { conformance } from './conformance.js';
 import type { Conformance } from './conformance.js';
@@ -138,5 +139,42 @@ describe('OpenCode conformance', () => {
     const said = (text: string) => history.findIndex((h) => h.includes(text));
     expect(said('Remember the number 7.')).toBeGreaterThanOrEqual(0);
     expect(said('Which number did I ask')).toBeGreaterThan(said('Remember the number 7.'));
+  });
+});
+
+describe('OpenCode after an engine crash', () => {
+  let world: AgentWorld;
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it('leaves no OpenCode process behind, and `errand resume` continues the same session', async () => {
+    world = await agentWorld('opencode');
+    await world.profile('permission', 'errand-permission');
+    const c = conformance(world);
+    const id = await c.add('Create the permitted file.', 'permission');
+    await c.status(id, 'needs_input');
+    const first = (await c.show(id)).runs[0]!;
+    const engine = await world.sb.json(['daemon', 'status']);
+    world.watch.stop();
+    process.kill(engine.pid, 'SIGKILL');
+    await waitUntil(() => !isAlive(engine.pid), 'the engine to die');
+    // The driver and its server lose their terminal with the engine, and go.
+    await waitUntil(() => processesIn(first.worktree!).length === 0, 'no OpenCode process left in the worktree');
+
+    expect((await c.show(id)).runs[0]).toMatchObject({ status: 'interrupted', sessionId: first.sessionId });
+    const watch = await EventWatcher.start(world.sb);
+    const resumed = await world.sb.json(['resume', String(id)]);
+    expect(resumed.run).toMatchObject({ attempt: 2, kind: 'resume', sessionId: first.sessionId });
+    const waitRun = (status: string) =>
+      watch.waitFor((e) => e.type === 'run.status' && e.runId === resumed.run.id && e.status === status, `the resumed run to be ${status}`, 45_000);
+    await waitRun('needs_input');
+    await world.sb.json(['allow', String(id)]);
+    await waitRun('succeeded');
+    const second = (await c.show(id)).runs[1]!;
+    expect(second).toMatchObject({ sessionId: first.sessionId, resultText: PERMIT_DONE_TEXT });
+    expect(second.command).toEqual(expect.arrayContaining(['--session', first.sessionId!]));
+    expect(existsSync(join(second.worktree!, PERMIT_FILE))).toBe(true);
+    watch.stop();
   });
 });
