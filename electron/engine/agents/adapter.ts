@@ -2,9 +2,9 @@
 import type {
   AdapterId,
   PermissionRequest,
-  ReplyGrant,
   ProfileInfo,
   ProfileOptions,
+  ReplyGrant,
   RunKind,
   RunProgress,
   RunStatus,

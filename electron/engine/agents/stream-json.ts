@@ -160,7 +160,6 @@ export class StreamJsonInterpreter implements Interpreter {
         } catch {
           // Not JSON after all (a stray log line): ignore it.
         }
-
       },
       (bytes, start, end) => {
         const skip = unwantedStart(bytes, start, end);
