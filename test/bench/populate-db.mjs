@@ -2,6 +2,7 @@
 // Deterministic: the same counts give the same rows. Only the first migration's columns are written, so later
 // migrations that add columns with defaults keep working.
 import Database from 'better-sqlite3';
+import { seededRandom } from '../support/seeded-random.mjs';
 
 /** Words for prompts, most common first: a word's chance falls off with its place in the list. */
 const WORDS = (
@@ -21,17 +22,6 @@ const WORDS = (
 export const RARE_WORD = 'quokkafish';
 export const RARE_COUNT = 5;
 
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Inserts `tasks` tasks with `runsTotal` runs between them (1–5 each), each task's current run its last; `live`
  * tasks, spread evenly over all, end on a 'running' run (pid NULL, so recovery has nothing to signal).
@@ -39,7 +29,7 @@ function rng(seed) {
  */
 export function populate(path, { tasks, runsTotal, live, questionsEvery = 10 }) {
   const started = performance.now();
-  const random = rng(42);
+  const random = seededRandom(42);
   const word = () => WORDS[Math.floor(WORDS.length * random() ** 2.5)];
   const db = new Database(path);
   db.pragma('journal_mode = WAL');

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EventWatcher } from '../../support/event-watcher.js';
+import { EventWatcher, startWatchedEngine, stopWatchedEngine } from '../../support/event-watcher.js';
 import { isAlive, waitUntil } from '../../support/processes.js';
 import { ROOT, Sandbox } from '../../support/sandbox.js';
 
@@ -14,15 +14,10 @@ describe('the Claude adapter speaking stream-json', () => {
   let repo: string;
 
   beforeEach(async () => {
-    sb = new Sandbox();
+    ({ sb, watch } = await startWatchedEngine());
     repo = sb.repo();
-    await sb.errand(['daemon', 'start']);
-    watch = await EventWatcher.start(sb);
   });
-  afterEach(async () => {
-    watch.stop();
-    await sb.cleanup();
-  });
+  afterEach(async () => stopWatchedEngine({ sb, watch }));
 
   const profile = (name: string, ...fakeFlags: string[]) =>
     sb.json(['profile', 'add', name, '--adapter', 'claude', '--binary', FAKE_CLAUDE, '--', ...fakeFlags]);

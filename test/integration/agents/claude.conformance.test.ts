@@ -1,18 +1,9 @@
 // Conformance: the real Claude Code CLI (2.1.197), run by the real engine, against the scripted model server on
 // 127.0.0.1. One engine and one server for the file; each case files its own task.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ANSWERED_TEXT,
-  EDIT_DONE_TEXT,
-  NOTE_CONTENT,
-  NOTE_FILE,
-  PERMIT_DONE_TEXT,
-  PERMIT_FILE,
-  PLAIN_TEXT,
-  QUESTION_TEXT,
-} from '../../fixtures/model-server.mjs';
+import { ANSWERED_TEXT, PERMIT_DONE_TEXT, PERMIT_FILE, QUESTION_TEXT } from '../../fixtures/model-server.mjs';
 import { agentWorld } from '../../support/agent-cli.js';
 import type { AgentWorld } from '../../support/agent-cli.js';
 import { conformance } from './conformance.js';
@@ -38,15 +29,9 @@ describe('Claude Code conformance (real CLI, scripted model server)', () => {
   });
 
   it('answers a plain prompt: succeeded, with the final text, session id, and token use', async () => {
-    const id = await c.add('What is the answer?', 'claude-plain');
-    await c.status(id, 'succeeded');
-    const { task, runs } = await c.show(id);
-    const run = runs[0]!;
-    expect(task.status).toBe('succeeded');
-    expect(run).toMatchObject({ status: 'succeeded', resultText: PLAIN_TEXT, reason: null });
+    const run = await c.answered('What is the answer?', 'claude-plain');
     expect(run.sessionId).toMatch(UUID);
     expect(run.command).toEqual(expect.arrayContaining(['--session-id', run.sessionId, '--model', 'errand-plain']));
-    expect(run.progress).toMatchObject({ inputTokens: expect.any(Number), outputTokens: expect.any(Number) });
     // The CLI spoke only to the scripted server, with the session id the engine chose.
     const main = world.server.requests.filter((r) => r.model === 'errand-plain' && !r.side);
     expect(main.length).toBeGreaterThan(0);
@@ -54,16 +39,13 @@ describe('Claude Code conformance (real CLI, scripted model server)', () => {
     expect(main[0]!.cwd).toBe(run.worktree);
   });
 
+
   it('edits a file in the task\'s worktree and succeeds', async () => {
-    const id = await c.add('Write the note.', 'claude-edit');
-    await c.status(id, 'succeeded');
-    const { runs } = await c.settled(id);
-    expect(readFileSync(join(runs[0]!.worktree!, NOTE_FILE), 'utf8')).toBe(NOTE_CONTENT);
-    expect(runs[0]).toMatchObject({ resultText: EDIT_DONE_TEXT });
-    expect(runs[0]!.progress.filesChanged).toBe(1);
+    const { taskId } = await c.edited('claude-edit');
     // acceptEdits: the Write tool ran without asking.
-    expect(c.statuses(id)).not.toContain('needs_input');
+    expect(c.statuses(taskId)).not.toContain('needs_input');
   });
+
 
   it('asks before running a shell command, and continues once allowed', async () => {
     const id = await c.add('Touch the file.', 'claude-permission');
@@ -110,20 +92,11 @@ describe('Claude Code conformance (real CLI, scripted model server)', () => {
   });
 
   it('continues the same agent session on `errand reply` after success', async () => {
-    const id = await c.add('First question: what is the answer?', 'claude-plain');
-    await c.status(id, 'succeeded');
-    // At once, as a person answering the notification would: the finished agent's process may still be on its way out.
-    const replied = await world.sb.json(['reply', String(id), 'Second question: say it again.']);
-    const first = (await c.show(id)).runs[0]!;
-    expect(first.sessionId).toBeTruthy();
-    expect(replied.run).toMatchObject({ attempt: 2, kind: 'reply', sessionId: first.sessionId });
-    await c.status(id, 'succeeded', { runId: replied.run.id });
-    const { runs } = await c.show(id);
-    expect(runs[1]).toMatchObject({ status: 'succeeded', sessionId: first.sessionId, resultText: PLAIN_TEXT, worktree: first.worktree });
-    expect(runs[1]!.command).toEqual(expect.arrayContaining(['--resume', first.sessionId]));
-    // The model saw the earlier turn: the follow-up request carries both of the person's messages, in one session.
-    const followUp = world.server.requests.find((r) => r.model === 'errand-plain' && !r.side && r.prompt === 'Second question: say it again.');
-    expect(followUp?.history).toEqual(['First question: what is the answer?', 'Second question: say it again.']);
-    expect(followUp?.headers['x-claude-code-session-id']).toBe(first.sessionId);
+    const { first, second, request } = await c.followUp('claude-plain');
+    expect(second.command).toEqual(expect.arrayContaining(['--resume', first.sessionId]));
+    // Nothing but the person's messages, in one session.
+    expect(request.history).toEqual(['First question: what is the answer?', 'Second question: say it again.']);
+    expect(request.headers['x-claude-code-session-id']).toBe(first.sessionId);
   });
+
 });

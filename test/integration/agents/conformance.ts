@@ -1,6 +1,11 @@
 // Helpers for the agent conformance suites: a real CLI, run by the real engine, against the scripted model server.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'vitest';
 import type { RunInfo, TaskInfo } from '../../../shared/domain.js';
 import type { EngineEvent } from '../../../shared/protocol/events.js';
+import { EDIT_DONE_TEXT, NOTE_CONTENT, NOTE_FILE, PLAIN_TEXT } from '../../fixtures/model-server.mjs';
+import type { RecordedRequest } from '../../fixtures/model-server.mjs';
 import type { AgentWorld } from '../../support/agent-cli.js';
 
 export type RunStatusEvent = Extract<EngineEvent, { type: 'run.status' }>;
@@ -22,6 +27,17 @@ export interface Conformance {
   run(prompt: string, profile: string, timeoutMs?: number): Promise<{ taskId: number; verdict: RunStatusEvent; run: RunInfo }>;
   /** `errand reply` to a task whose run has ended, then the new run's verdict and end. */
   reply(taskId: number, message: string, timeoutMs?: number): Promise<{ replied: RunInfo; verdict: RunStatusEvent; run: RunInfo }>;
+  /**
+   * The follow-up case: a plain answer with `profile` (an errand-plain one), then `errand reply` at once, as a person
+   * answering the notification would while the finished agent may still be on its way out. Checks that the reply ran
+   * in the same agent session and worktree, and that the model saw both of the person's messages, in order. Returns
+   * both runs and the model request of the follow-up, for what each CLI adds.
+   */
+  followUp(profile: string): Promise<{ first: RunInfo; second: RunInfo; request: RecordedRequest }>;
+  /** The plain case: `prompt` with `profile` (an errand-plain one) succeeds with the answer, a session id and token use. */
+  answered(prompt: string, profile: string): Promise<RunInfo>;
+  /** The edit case: `profile` (an errand-edit one) writes the note in the task's worktree, and succeeds saying so. */
+  edited(profile: string): Promise<{ taskId: number; run: RunInfo }>;
 }
 
 const VERDICTS = ['succeeded', 'failed', 'needs_input', 'unknown', 'cancelled', 'interrupted'];
@@ -72,6 +88,41 @@ export function conformance(world: AgentWorld): Conformance {
     async reply(taskId, message, timeoutMs) {
       const task = await sb.json<TaskInfo>(['reply', String(taskId), message]);
       return { replied: task.run!, ...(await verdictOf(taskId, task.run!.id, timeoutMs)) };
+    },
+    async answered(prompt, profile) {
+      const id = await this.add(prompt, profile);
+      await this.status(id, 'succeeded');
+      const { task, runs } = await this.settled(id);
+      expect(task.status).toBe('succeeded');
+      expect(runs[0]).toMatchObject({ status: 'succeeded', resultText: PLAIN_TEXT, reason: null });
+      expect(runs[0]!.sessionId).toBeTruthy();
+      expect(runs[0]!.progress).toMatchObject({ inputTokens: expect.any(Number), outputTokens: expect.any(Number) });
+      return runs[0]!;
+    },
+    async edited(profile) {
+      const id = await this.add('Write the note.', profile);
+      await this.status(id, 'succeeded');
+      const run = (await this.settled(id)).runs[0]!;
+      expect(readFileSync(join(run.worktree!, NOTE_FILE), 'utf8')).toBe(NOTE_CONTENT);
+      expect(run).toMatchObject({ resultText: EDIT_DONE_TEXT });
+      expect(run.progress.filesChanged).toBe(1);
+      return { taskId: id, run };
+    },
+    async followUp(profile) {
+      const [ask, again] = ['First question: what is the answer?', 'Second question: say it again.'];
+      const id = await this.add(ask, profile);
+      await this.status(id, 'succeeded');
+      const replied = await sb.json<TaskInfo>(['reply', String(id), again]);
+      const first = (await this.show(id)).runs[0]!;
+      expect(first.sessionId).toBeTruthy();
+      expect(replied.run).toMatchObject({ attempt: 2, kind: 'reply', sessionId: first.sessionId });
+      await this.status(id, 'succeeded', { runId: replied.run!.id });
+      const second = (await this.show(id)).runs[1]!;
+      expect(second).toMatchObject({ status: 'succeeded', sessionId: first.sessionId, resultText: PLAIN_TEXT, worktree: first.worktree });
+      const request = world.server.requests.find((r) => r.model === 'errand-plain' && !r.side && r.prompt === again);
+      // Some CLIs put context of their own first (Qwen: the environment): the person's messages are the last two.
+      expect(request?.history?.slice(-2)).toEqual([ask, again]);
+      return { first, second, request: request! };
     },
   };
 }

@@ -2,10 +2,10 @@
 // (the Gemini API, through GOOGLE_GEMINI_BASE_URL). One engine and one server for the file; each case files its own
 // task. Gemini's stream-json has its own shapes (init / message / tool_use / tool_result / result), read by
 // gemini-stream.ts.
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EDIT_DONE_TEXT, NOTE_CONTENT, NOTE_FILE, PERMIT_FILE, PLAIN_TEXT, REFUSED_TEXT } from '../../fixtures/model-server.mjs';
+import { PERMIT_FILE, REFUSED_TEXT } from '../../fixtures/model-server.mjs';
 import { agentWorld, cliBinary } from '../../support/agent-cli.js';
 import type { AgentWorld } from '../../support/agent-cli.js';
 import { conformance } from './conformance.js';
@@ -43,28 +43,19 @@ describe('Gemini CLI conformance (real CLI, scripted model server)', () => {
   });
 
   it('answers a plain prompt: succeeded, with the final text, session id, and token use', async () => {
-    const id = await c.add('What is the answer?', 'gemini-plain');
-    await c.status(id, 'succeeded');
-    const { task, runs } = await c.show(id);
-    const run = runs[0]!;
-    expect(task.status).toBe('succeeded');
-    expect(run).toMatchObject({ status: 'succeeded', resultText: PLAIN_TEXT, reason: null });
+    const run = await c.answered('What is the answer?', 'gemini-plain');
     expect(run.sessionId).toMatch(/^[0-9a-f-]{36}$/);
     expect(run.command).toEqual(expect.arrayContaining(['-m', 'errand-plain', '--output-format', 'stream-json', '--approval-mode', 'auto_edit']));
-    expect(run.progress).toMatchObject({ inputTokens: expect.any(Number), outputTokens: expect.any(Number) });
     const main = world.server.requests.find((r) => r.model === 'errand-plain' && !r.side);
     expect(main).toMatchObject({ api: 'gemini', status: 200 });
   });
 
+
   it('edits a file in the task\'s worktree and succeeds (auto_edit)', async () => {
-    const id = await c.add('Write the note.', 'gemini-edit');
-    await c.status(id, 'succeeded');
-    const { runs } = await c.settled(id);
-    expect(readFileSync(join(runs[0]!.worktree!, NOTE_FILE), 'utf8')).toBe(NOTE_CONTENT);
     // The final answer is the text after the last tool call, not the text before it.
-    expect(runs[0]).toMatchObject({ resultText: EDIT_DONE_TEXT });
-    expect(runs[0]!.progress.filesChanged).toBe(1);
+    await c.edited('gemini-edit');
   });
+
 
   it('reports a shell command its policy refused as needing the person', async () => {
     // Headless Gemini never waits for approval: a call its mode and --allowed-tools don't cover is refused at once
@@ -89,19 +80,8 @@ describe('Gemini CLI conformance (real CLI, scripted model server)', () => {
   });
 
   it('continues the same agent session on `errand reply` after success', async () => {
-    const id = await c.add('First question: what is the answer?', 'gemini-plain');
-    await c.status(id, 'succeeded');
-    // At once, as a person answering the notification would: the finished agent's process may still be on its way out.
-    const replied = await world.sb.json(['reply', String(id), 'Second question: say it again.']);
-    const first = (await c.show(id)).runs[0]!;
-    expect(first.sessionId).toBeTruthy();
-    expect(replied.run).toMatchObject({ attempt: 2, kind: 'reply', sessionId: first.sessionId });
-    await c.status(id, 'succeeded', { runId: replied.run.id });
-    const { runs } = await c.show(id);
-    expect(runs[1]).toMatchObject({ status: 'succeeded', sessionId: first.sessionId, resultText: PLAIN_TEXT, worktree: first.worktree });
-    expect(runs[1]!.command).toEqual(expect.arrayContaining(['--resume', first.sessionId]));
-    // The model saw the earlier turn: the follow-up request carries both of the person's messages.
-    const followUp = world.server.requests.find((r) => r.model === 'errand-plain' && !r.side && r.prompt === 'Second question: say it again.');
-    expect(followUp?.history?.slice(-2)).toEqual(['First question: what is the answer?', 'Second question: say it again.']);
+    const { first, second } = await c.followUp('gemini-plain');
+    expect(second.command).toEqual(expect.arrayContaining(['--resume', first.sessionId]));
   });
+
 });

@@ -1,9 +1,9 @@
 // Conformance: the real Qwen Code CLI (0.15.10), run by the real engine, against the scripted model server on
 // 127.0.0.1 (OpenAI chat completions). One engine and one server for the file; each case files its own task.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EDIT_DONE_TEXT, NO_TOOL_TEXT, NOTE_CONTENT, NOTE_FILE, PERMIT_FILE, PLAIN_TEXT, REFUSED_TEXT } from '../../fixtures/model-server.mjs';
+import { NO_TOOL_TEXT, PERMIT_FILE, REFUSED_TEXT } from '../../fixtures/model-server.mjs';
 import { agentWorld } from '../../support/agent-cli.js';
 import type { AgentWorld } from '../../support/agent-cli.js';
 import { conformance } from './conformance.js';
@@ -31,28 +31,19 @@ describe('Qwen Code conformance (real CLI, scripted model server)', () => {
   });
 
   it('answers a plain prompt: succeeded, with the final text, session id, and token use', async () => {
-    const id = await c.add('What is the answer?', 'qwen-plain');
-    await c.status(id, 'succeeded');
-    const { task, runs } = await c.show(id);
-    const run = runs[0]!;
-    expect(task.status).toBe('succeeded');
-    expect(run).toMatchObject({ status: 'succeeded', resultText: PLAIN_TEXT, reason: null });
+    const run = await c.answered('What is the answer?', 'qwen-plain');
     expect(run.sessionId).toMatch(/^[0-9a-f-]{36}$/);
     // OpenAI-compatible endpoint in the profile's env → --auth-type openai; the default mode in Qwen's spelling.
     expect(run.command).toEqual(expect.arrayContaining(['--auth-type', 'openai', '--approval-mode', 'auto-edit', '-m', 'errand-plain']));
-    expect(run.progress).toMatchObject({ inputTokens: expect.any(Number), outputTokens: expect.any(Number) });
     const main = world.server.requests.find((r) => r.model === 'errand-plain' && !r.side);
     expect(main).toMatchObject({ api: 'openai-chat', cwd: run.worktree });
   });
 
+
   it('edits a file in the task\'s worktree and succeeds (auto-edit)', async () => {
-    const id = await c.add('Write the note.', 'qwen-edit');
-    await c.status(id, 'succeeded');
-    const { runs } = await c.settled(id);
-    expect(readFileSync(join(runs[0]!.worktree!, NOTE_FILE), 'utf8')).toBe(NOTE_CONTENT);
-    expect(runs[0]).toMatchObject({ resultText: EDIT_DONE_TEXT });
-    expect(runs[0]!.progress.filesChanged).toBe(1);
+    await c.edited('qwen-edit');
   });
+
 
   it('reports a refused shell command as needing the person, naming the tool and command', async () => {
     // Headless Qwen never waits for approval: a tool call its mode and --allowed-tools don't cover is refused at
@@ -118,20 +109,8 @@ describe('Qwen Code conformance (real CLI, scripted model server)', () => {
   }, 45_000);
 
   it('continues the same agent session on `errand reply` after success', async () => {
-    const id = await c.add('First question: what is the answer?', 'qwen-plain');
-    await c.status(id, 'succeeded');
-    // At once, as a person answering the notification would: the finished agent's process may still be on its way out.
-    const replied = await world.sb.json(['reply', String(id), 'Second question: say it again.']);
-    const first = (await c.show(id)).runs[0]!;
-    expect(first.sessionId).toBeTruthy();
-    expect(replied.run).toMatchObject({ attempt: 2, kind: 'reply', sessionId: first.sessionId });
-    await c.status(id, 'succeeded', { runId: replied.run.id });
-    const { runs } = await c.show(id);
-    expect(runs[1]).toMatchObject({ status: 'succeeded', sessionId: first.sessionId, resultText: PLAIN_TEXT, worktree: first.worktree });
-    expect(runs[1]!.command).toEqual(expect.arrayContaining(['--resume', first.sessionId]));
-    // The model saw the earlier turn: the follow-up request carries both of the person's messages (after the
-    // environment context Qwen sends as the first user message).
-    const followUp = world.server.requests.find((r) => r.model === 'errand-plain' && !r.side && r.prompt === 'Second question: say it again.');
-    expect(followUp?.history?.slice(-2)).toEqual(['First question: what is the answer?', 'Second question: say it again.']);
+    const { first, second } = await c.followUp('qwen-plain');
+    expect(second.command).toEqual(expect.arrayContaining(['--resume', first.sessionId]));
   });
+
 });

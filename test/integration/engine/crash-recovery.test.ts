@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EventWatcher } from '../../support/event-watcher.js';
+import { EventWatcher, startWatchedEngine, stopWatchedEngine } from '../../support/event-watcher.js';
 import { groupMembers, isAlive, killAll, processesIn, waitUntil } from '../../support/processes.js';
 import { Sandbox } from '../../support/sandbox.js';
 
@@ -10,15 +10,10 @@ describe('the engine killed with SIGKILL', () => {
   let watch: EventWatcher;
   const leftovers: number[] = [];
 
-  beforeEach(async () => {
-    sb = new Sandbox();
-    await sb.errand(['daemon', 'start']);
-    watch = await EventWatcher.start(sb);
-  });
+  beforeEach(async () => ({ sb, watch } = await startWatchedEngine()));
   afterEach(async () => {
-    watch.stop();
     killAll(leftovers);
-    await sb.cleanup();
+    await stopWatchedEngine({ sb, watch });
   });
 
   it('restarts on the next command, marks its runs interrupted with their logs, leaves no agent behind, and keeps every task and setting', async () => {

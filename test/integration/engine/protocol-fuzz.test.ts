@@ -13,6 +13,7 @@ import { methodSchemas } from '../../../shared/protocol/methods.js';
 import { EventWatcher } from '../../support/event-watcher.js';
 import { RawSocket } from '../../support/raw-socket.js';
 import { Sandbox } from '../../support/sandbox.js';
+import { seededRandom } from '../../support/seeded-random.mjs';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20240611);
 const CASES = 10_500;
@@ -25,17 +26,6 @@ interface Case {
   line: Buffer;
   code: ErrorCode;
   id: Id;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** JSON text spliced in verbatim (numbers JSON.stringify cannot write, deep nesting). */
@@ -165,7 +155,7 @@ class Generator {
     seed: number,
     private readonly bases: Base[],
   ) {
-    this.rand = mulberry32(seed);
+    this.rand = seededRandom(seed);
   }
 
   int(n: number): number {
@@ -525,7 +515,7 @@ describe('protocol fuzz over the real socket', () => {
     const lanes = Array.from({ length: CONNECTIONS }, (_, lane) => lane);
     await Promise.all(
       lanes.map(async (lane) => {
-        const rand = mulberry32(SEED + 1000 + lane);
+        const rand = seededRandom(SEED + 1000 + lane);
         let socket = await RawSocket.open(socketPath);
         let batchNo = 0;
         for (let at = lane * BATCH; at < cases.length; at += BATCH * CONNECTIONS) {
@@ -554,7 +544,7 @@ describe('protocol fuzz over the real socket', () => {
       { kind: 'oversized soup', line: Buffer.alloc(MAX_MESSAGE_BYTES + 12_345, 0xff), code: 'message_too_large', id: null },
     ];
     expect(oversized[2]!.line.length).toBe(MAX_MESSAGE_BYTES);
-    problems.push(...(await sendBatch(big, oversized, 'oversized', mulberry32(SEED + 7), false)));
+    problems.push(...(await sendBatch(big, oversized, 'oversized', seededRandom(SEED + 7), false)));
     const tooLarge = big.received.find((m) => m.error?.code === 'message_too_large');
     expect(tooLarge?.error.message).toContain(String(MAX_MESSAGE_BYTES));
     big.close();

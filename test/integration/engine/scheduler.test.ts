@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EventWatcher } from '../../support/event-watcher.js';
+import { EventWatcher, startWatchedEngine, stopWatchedEngine } from '../../support/event-watcher.js';
 import { Sandbox } from '../../support/sandbox.js';
 
 describe('the scheduler', () => {
@@ -7,15 +7,10 @@ describe('the scheduler', () => {
   let watch: EventWatcher;
 
   beforeEach(async () => {
-    sb = new Sandbox();
-    await sb.errand(['daemon', 'start']);
-    watch = await EventWatcher.start(sb);
+    ({ sb, watch } = await startWatchedEngine());
     await sb.fakeProfile('asker', ['ask', 'Go on? [y/N]']);
   });
-  afterEach(async () => {
-    watch.stop();
-    await sb.cleanup();
-  });
+  afterEach(async () => stopWatchedEngine({ sb, watch }));
 
   async function statusOf(id: number): Promise<{ status: string; waitReason: string | null }> {
     return (await sb.json(['show', String(id)])).task;

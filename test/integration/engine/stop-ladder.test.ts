@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { STOP_GRACE_MS } from '../../../electron/engine/runner/pty-process.js';
-import { EventWatcher } from '../../support/event-watcher.js';
+import { EventWatcher, startWatchedEngine, stopWatchedEngine } from '../../support/event-watcher.js';
 import { groupMembers, isAlive, killAll, processesIn, waitUntil } from '../../support/processes.js';
 import { Sandbox } from '../../support/sandbox.js';
 
@@ -11,15 +11,10 @@ describe('stopping an agent', () => {
   let watch: EventWatcher;
   const leftovers: number[] = [];
 
-  beforeEach(async () => {
-    sb = new Sandbox();
-    await sb.errand(['daemon', 'start']);
-    watch = await EventWatcher.start(sb);
-  });
+  beforeEach(async () => ({ sb, watch } = await startWatchedEngine()));
   afterEach(async () => {
-    watch.stop();
     killAll(leftovers.splice(0));
-    await sb.cleanup();
+    await stopWatchedEngine({ sb, watch });
   });
 
   /** Starts task 1 with these steps and waits until it has printed "ready" and, if asked, started its grandchild. */
