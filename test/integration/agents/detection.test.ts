@@ -48,6 +48,17 @@ describe('errand agents', () => {
     expect(human.stdout).toContain('built-in profiles: claude');
   });
 
+  it("finds a CLI on the PATH the person's login shell sets, which the engine itself never had", async () => {
+    const shellBin = join(sb.home, 'tools/bin');
+    script(join(shellBin, 'qwen'), 'echo 0.15.10');
+    // The person's ~/.profile adds a directory to PATH; only a login shell reads it.
+    writeFileSync(join(sb.home, '.profile'), `PATH="${shellBin}:$PATH"; export PATH\n`);
+    const env = { PATH: '/usr/bin:/bin', SHELL: '/bin/sh' };
+    expect((await sb.errand(['daemon', 'start'], { env })).code).toBe(0);
+    const { agents } = await sb.json(['agents']);
+    expect(agents.find((a: { adapter: string }) => a.adapter === 'qwen')).toMatchObject({ found: true, usable: true, version: '0.15.10', binary: join(shellBin, 'qwen') });
+  });
+
   it('never replaces a profile the person made with the same name', async () => {
     script(join(sb.home, '.local/bin/claude'), 'echo "2.1.197 (Claude Code)"');
     expect((await sb.json(['agents'])).profiles.find((p: { name: string }) => p.name === 'claude').builtin).toBe(true);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventWatcher, startWatchedEngine, stopWatchedEngine } from '../../support/event-watcher.js';
@@ -39,6 +39,24 @@ describe('a task from add to done', () => {
     expect(ls.tasks[0]).toMatchObject({ id: 1, status: 'succeeded' });
     const human = await sb.errand(['ls']);
     expect(human.stdout).toMatch(/1\s+succeeded: 1 file changed\s+\d+s\s+fake/);
+  });
+
+  it("offers the repo's untracked agent configuration (MCP servers, CLI settings) to its worktrees, without replacing tracked files", async () => {
+    const repo = sb.repo('app', { 'README.md': 'hi\n', 'opencode.json': '{"committed":true}\n' });
+    const mcp = '{"mcpServers":{"docs":{"command":"docs-server"}}}\n';
+    writeFileSync(join(repo, '.mcp.json'), mcp);
+    mkdirSync(join(repo, '.claude'));
+    writeFileSync(join(repo, '.claude/settings.local.json'), '{"permissions":{}}\n');
+    writeFileSync(join(repo, 'opencode.json'), '{"edited":true}\n');
+    await sb.fakeProfile('fake', ['say', 'ok']);
+    await sb.json(['add', 'look around', '--repo', repo, '--profile', 'fake']);
+    await watch.status(1, 'succeeded');
+    const { worktree } = (await sb.json(['show', '1'])).runs[0];
+    expect(readFileSync(join(worktree, '.mcp.json'), 'utf8')).toBe(mcp);
+    expect(readFileSync(join(worktree, '.claude/settings.local.json'), 'utf8')).toBe('{"permissions":{}}\n');
+    // Tracked: the worktree has the committed file, as git checked it out.
+    expect(readFileSync(join(worktree, 'opencode.json'), 'utf8')).toBe('{"committed":true}\n');
+    expect((await sb.errand(['logs', '1'])).stdout).toContain('copied .mcp.json');
   });
 
   it('keeps shell metacharacters, unicode and RTL in a prompt as inert text', async () => {
