@@ -21,6 +21,8 @@ export interface DataDirLayout {
   lockFile: string;
   database: string;
   engineLog: string;
+  /** Final run statuses the database could not take, for the next start (see unsaved-runs-file.ts). */
+  unsavedRuns: string;
   runs: string;
   worktrees: string;
 }
@@ -34,6 +36,7 @@ export function dataDirLayout(root: string): DataDirLayout {
     lockFile: at('engine.lock'),
     database: at('errand.db'),
     engineLog: at('engine.log'),
+    unsavedRuns: at('unsaved-runs.json'),
     runs: at('runs'),
     worktrees: at('worktrees'),
   };

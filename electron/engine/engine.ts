@@ -13,6 +13,7 @@ import { RunManager } from './run-manager.js';
 import { SocketServer } from './rpc/socket-server.js';
 import { Scheduler } from './scheduler.js';
 import { Store } from './store/store.js';
+import { UnsavedRunsFile } from './store/unsaved-runs-file.js';
 import { TasksService } from './tasks-service.js';
 import { Worktrees } from './worktrees/worktrees.js';
 
@@ -25,6 +26,7 @@ export class Engine {
   readonly scheduler: Scheduler;
   readonly agents: AgentsService;
   private readonly server: SocketServer;
+  private readonly unsaved: UnsavedRunsFile;
   private readonly startedAt = Date.now();
   private stopping: Promise<void> | null = null;
   /** Resolves once the engine has shut down. */
@@ -36,6 +38,9 @@ export class Engine {
     mkdirSync(this.layout.root, { recursive: true, mode: 0o700 });
     mkdirSync(this.layout.runs, { recursive: true, mode: 0o700 });
     this.store = Store.open(this.layout.database);
+    this.unsaved = UnsavedRunsFile.open(this.layout.unsavedRuns);
+    if (this.unsaved.problem) console.error(`[engine] ${this.unsaved.problem}; a run status the disk refuses is then kept in memory only`);
+    this.store.runs.pending.keepIn(this.unsaved);
     const hub = new EventHub(this.store.events);
     const worktrees = new Worktrees(this.layout.worktrees);
     this.runs = new RunManager(this.store, hub, worktrees, dataDir);
@@ -61,9 +66,9 @@ export class Engine {
 
   /** Marks runs a previous engine left behind, then starts serving. */
   async start(): Promise<void> {
-    this.store.db.transaction(() =>
-      recoverRuns(this.store, this.layout, (taskId, runId, fields) => this.runs.record(taskId, runId, fields)),
-    )();
+    recoverRuns(this.store, this.layout, (taskId, runId, fields) => this.runs.record(taskId, runId, fields), this.unsaved.found);
+    // What an earlier engine left there is in the database now, or held again.
+    if (this.unsaved.found.size > 0) this.store.runs.pending.persist();
     rmSync(this.layout.socket, { force: true });
     await this.server.listen(this.layout.socket);
     writeFileSync(this.layout.pidFile, `${process.pid}\n`, { mode: 0o600 });
@@ -83,7 +88,10 @@ export class Engine {
     };
   }
 
-  /** Refuses while agents run unless forced; forced, it interrupts them (they can be resumed later). */
+  /**
+   * Refuses while agents run unless forced; forced, it interrupts them (they can be resumed later). Also refuses, unless
+   * forced, when run statuses the disk would not take could be lost with the engine.
+   */
   requestStop(force: boolean): void {
     const live = this.store.runs.withStatus(LIVE_RUN_STATUSES).length;
     if (live > 0 && !force) {
@@ -92,7 +100,28 @@ export class Engine {
         `${live} agent run(s) are live; stopping the engine would interrupt them. Wait, cancel them, or pass --force.`,
       );
     }
+    const { pending } = this.store.runs;
+    if (pending.retryNow() > 0 && !pending.allKept && !force) {
+      throw new ErrandError(
+        'disk_full',
+        `The disk is full, so how ${pending.size} run(s) ended is not stored yet; stopping now would lose it. ` +
+          'Free some space (the engine stores it within seconds), or pass --force.',
+      );
+    }
     setImmediate(() => void this.stop('the engine was stopped'));
+  }
+
+  /** A last try at what the disk would not take; what is left is said, and where it waits for the next start. */
+  private reportUnsaved(): void {
+    const { pending } = this.store.runs;
+    const left = pending.retryNow();
+    if (left === 0) return;
+    console.error(
+      `[engine] stopping with ${left} run change(s) the full disk would not take: ` +
+        (pending.allKept
+          ? `their final statuses are in ${this.layout.unsavedRuns}, and the next start stores them`
+          : 'they are lost, and those runs will read as interrupted'),
+    );
   }
 
   stop(reason: string): Promise<void> {
@@ -101,7 +130,9 @@ export class Engine {
       await this.server.close(`${reason}; run any errand command to start it again`);
       rmSync(this.layout.socket, { force: true });
       rmSync(this.layout.pidFile, { force: true });
+      this.reportUnsaved();
       this.store.close();
+      this.unsaved.close();
       this.resolveStopped();
     })();
     return this.stopping;

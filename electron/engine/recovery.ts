@@ -8,24 +8,39 @@ import { logSize } from './runner/run-log.js';
 import type { RunUpdate } from './store/runs-store.js';
 import type { Store } from './store/store.js';
 
+/**
+ * `unsaved`: final statuses an earlier engine could not write (its disk was full); a run that has one ended that way, it
+ * was not interrupted. Each run is recorded on its own, so a disk that is still full holds the change, not the start-up.
+ */
 export function recoverRuns(
   store: Store,
   layout: DataDirLayout,
   record: (taskId: number, runId: number, fields: RunUpdate) => void,
+  unsaved: ReadonlyMap<number, RunUpdate> = new Map(),
 ): number {
   const orphans = store.runs.withStatus(LIVE_RUN_STATUSES);
   for (const run of orphans) {
     // Its terminal is gone, so it cannot be re-adopted; make sure nothing of it keeps running unseen.
     if (run.pid && groupHasProcessOfRun(run.pid, run.id)) signalGroup(run.pid, 'SIGKILL');
     const logBytes = logSize(runFiles(layout, run.id).log);
-    if (logBytes > run.logBytes) store.runs.addChunk(run.id, run.logBytes, logBytes - run.logBytes, Date.now());
+    if (logBytes > run.logBytes && !store.runs.indexChunk(run.id, run.logBytes, logBytes - run.logBytes, Date.now())) {
+      console.error(`[engine] could not index the end of run ${run.id}'s log yet: the disk is full or busy`);
+    }
+    const ended = unsaved.get(run.id);
     record(run.taskId, run.id, {
-      status: 'interrupted',
-      reason: `interrupted: the engine stopped unexpectedly while this run was ${run.status}. \`errand retry ${run.taskId}\` runs it again.`,
+      ...(ended ?? {
+        status: 'interrupted',
+        reason: `interrupted: the engine stopped unexpectedly while this run was ${run.status}. \`errand retry ${run.taskId}\` runs it again.`,
+      }),
       pid: null,
       logBytes,
-      endedAt: Date.now(),
+      endedAt: ended?.endedAt ?? Date.now(),
     });
+  }
+  // A queued run cancelled while the disk was full must not start now.
+  for (const [runId, fields] of unsaved) {
+    const run = store.runs.byId(runId);
+    if (run?.status === 'queued') record(run.taskId, runId, fields);
   }
   return orphans.length;
 }

@@ -25,6 +25,8 @@ export class RunManager {
   private readonly repoOfRun = new Map<number, number>();
   private readonly activityTimers = new Map<number, NodeJS.Timeout>();
   private readonly latestLogBytes = new Map<number, number>();
+  /** Per run, where its log index stops and when that stretch began, when the disk refused to index the last chunk. */
+  private readonly unindexed = new Map<number, { offset: number; at: number }>();
   /** Called whenever a run ends, so queued work can start. */
   onRunEnded: () => void = () => {};
   /** Where detection found an adapter's CLI. */
@@ -35,7 +37,15 @@ export class RunManager {
     private readonly hub: EventHub,
     private readonly worktrees: Worktrees,
     private readonly dataDir: string,
-  ) {}
+  ) {
+    store.runs.pending.onHeld = (runId, error) =>
+      console.error(`[engine] could not store run ${runId}'s change yet (${error.message}): kept in memory, retrying`);
+    store.runs.pending.onLanded = (runId) => {
+      console.error(`[engine] stored run ${runId}'s changes held while the disk was full`);
+      const run = store.runs.byId(runId);
+      if (run) hub.emit({ type: 'run.saved', taskId: run.taskId, runId, at: Date.now() });
+    };
+  }
 
   get liveCount(): number {
     return this.sessions.size;
@@ -102,18 +112,26 @@ export class RunManager {
       if (timer) clearTimeout(timer);
       this.activityTimers.delete(run.id);
       this.latestLogBytes.delete(run.id);
+      this.unindexed.delete(run.id);
       this.onRunEnded();
     });
   }
 
-  /** Persists a run's change and announces it; a status change also raises attention where the person is needed. */
+  /**
+   * Persists a run's change (held in memory and retried while the disk cannot take it) and announces it at once; a
+   * status change also raises attention where the person is needed.
+   */
   record(taskId: number, runId: number, fields: RunUpdate): void {
     const before = this.store.runs.byId(runId);
     try {
       this.store.runs.update(runId, fields);
-      if (fields.question) this.store.tasks.indexQuestion(taskId, fields.question);
     } catch (error) {
       console.error(`[engine] could not record run ${runId}: ${(error as Error).message}`);
+    }
+    try {
+      if (fields.question) this.store.tasks.indexQuestion(taskId, fields.question);
+    } catch (error) {
+      console.error(`[engine] could not index the question of run ${runId} for search: ${(error as Error).message}`);
     }
     const questionChanged = fields.question !== undefined && fields.question !== before?.question;
     // A verdict can come before the process has gone; its end is announced too, so clients know a reply starts afresh.
@@ -157,13 +175,17 @@ export class RunManager {
     return run !== null && (this.sessions.has(run.id) || isLiveStatus(run.status));
   }
 
+  /** A chunk the disk refused is taken into the next one, so the index has no holes. */
   private indexChunk(runId: number, offset: number, length: number, at: number): void {
+    const from = this.unindexed.get(runId) ?? { offset, at };
+    let indexed = false;
     try {
-      this.store.runs.addChunk(runId, offset, length, at);
-      this.store.runs.update(runId, { logBytes: offset + length });
+      indexed = this.store.runs.indexChunk(runId, from.offset, offset + length - from.offset, from.at);
     } catch (error) {
       console.error(`[engine] could not index output of run ${runId}: ${(error as Error).message}`);
     }
+    if (indexed) this.unindexed.delete(runId);
+    else this.unindexed.set(runId, from);
   }
 
   private activity(taskId: number, runId: number, logBytes: number): void {

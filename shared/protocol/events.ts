@@ -19,6 +19,8 @@ export type EngineEvent =
       ended: boolean;
       at: number;
     }
+  /** A run's changes that the disk could not take when they happened (it was full) are now stored. */
+  | { type: 'run.saved'; taskId: number; runId: number; at: number }
   /** Throttled: that a run printed, and how much in all; the bytes themselves go to run subscribers only. */
   | { type: 'run.activity'; taskId: number; runId: number; logBytes: number; at: number }
   /** To subscribers of one run: output bytes (base64) starting at `offset` of its log. */

@@ -279,13 +279,7 @@ export class RunSession {
 
   private finish(exit: PtyExit | null): void {
     const exitCode = exit?.exitCode ?? null;
-    if (this.writeError) {
-      const e = this.writeError;
-      return this.end('failed', {
-        reason: `could not write the run log (${e.code ?? 'error'}: ${e.message}). Free disk space, then retry the task.`,
-        exitCode,
-      });
-    }
+    if (this.writeError) return this.end('failed', { reason: failureReason(this.writeError, 'could not write the run log'), exitCode });
     if (this.cancelReason !== null) return this.end(this.cancelStatus, { reason: this.cancelReason, exitCode });
     const verdict = this.judge.interpreterVerdict(exit ?? { exitCode: -1, signal: null });
     this.end(verdict.status, {
@@ -321,10 +315,10 @@ function freePort(): Promise<number> {
 }
 
 /** Why a run could not go on, for the person: a full disk says so, and what to do about it. */
-function failureReason(error: unknown): string {
+function failureReason(error: unknown, doing?: string): string {
   const message = error instanceof Error ? error.message : String(error);
-  if ((error as NodeJS.ErrnoException)?.code === 'ENOSPC') {
-    return `the disk is full (${message}). Free disk space, then retry the task.`;
-  }
-  return message;
+  const code = (error as NodeJS.ErrnoException)?.code;
+  const what = doing ? `${doing}: ${message}` : message;
+  if (code === 'ENOSPC') return `the disk is full (${what}). Free disk space, then retry the task.`;
+  return doing ? `${doing} (${code ?? 'error'}: ${message}). Free disk space, then retry the task.` : message;
 }

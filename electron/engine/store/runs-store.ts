@@ -1,6 +1,7 @@
 import type { PermissionRequest, ReplyGrant, RunInfo, RunKind, RunProgress, RunStatus } from '../../../shared/domain.js';
 import type { Db } from './database.js';
 import { prepared } from './database.js';
+import { isTransientWriteError, PendingRunWrites } from './pending-writes.js';
 
 export interface RunRow {
   id: number;
@@ -95,22 +96,35 @@ const COLUMNS: Record<keyof RunUpdate, string> = {
 const JSON_COLUMNS: ReadonlySet<keyof RunUpdate> = new Set(['command', 'request', 'replyGrant', 'progress']);
 
 export class RunsStore {
-  constructor(private readonly db: Db) {}
+  /** Changes the disk would not take yet; reads see them. */
+  readonly pending: PendingRunWrites;
+
+  constructor(private readonly db: Db) {
+    this.pending = new PendingRunWrites((id, fields) => this.write(id, fields));
+  }
 
   byId(id: number): RunInfo | null {
     const row = prepared(this.db, 'SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
-    return row ? toRun(row) : null;
+    return row ? this.pending.overlay(toRun(row)) : null;
   }
 
   forTask(taskId: number): RunInfo[] {
-    return (prepared(this.db, 'SELECT * FROM runs WHERE task_id = ? ORDER BY id').all(taskId) as RunRow[]).map(toRun);
+    return (prepared(this.db, 'SELECT * FROM runs WHERE task_id = ? ORDER BY id').all(taskId) as RunRow[]).map((row) =>
+      this.pending.overlay(toRun(row)),
+    );
   }
 
   withStatus(statuses: readonly RunStatus[]): RunInfo[] {
     const marks = statuses.map(() => '?').join(', ');
-    return (prepared(this.db, `SELECT * FROM runs WHERE status IN (${marks}) ORDER BY id`).all(...statuses) as RunRow[]).map(
-      toRun,
-    );
+    const held = this.pending.statusFilter(statuses);
+    const rows = held
+      ? prepared(
+          this.db,
+          `SELECT * FROM runs WHERE (status IN (${marks}) AND id NOT IN (SELECT value FROM json_each(?)))
+             OR id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+        ).all(...statuses, held.held, held.matching)
+      : prepared(this.db, `SELECT * FROM runs WHERE status IN (${marks}) ORDER BY id`).all(...statuses);
+    return (rows as RunRow[]).map((row) => this.pending.overlay(toRun(row)));
   }
 
   /** Creates a queued run for the task and makes it the task's current run. */
@@ -129,21 +143,53 @@ export class RunsStore {
     })();
   }
 
-  update(id: number, fields: RunUpdate): void {
-    const keys = Object.keys(fields) as (keyof RunUpdate)[];
+  /**
+   * Stores the run's change. When the disk cannot take it now (full, busy), it is held, merged with what is held for the
+   * run already, retried until it is written, and read back meanwhile; false then.
+   */
+  update(id: number, fields: RunUpdate): boolean {
+    const all = this.pending.with(id, fields);
+    try {
+      this.write(id, all);
+    } catch (error) {
+      if (!isTransientWriteError(error)) throw error;
+      this.pending.hold(id, all, error as Error);
+      return false;
+    }
+    this.pending.release(id);
+    return true;
+  }
+
+  /**
+   * Indexes a stretch of the run's log, and records the log's size with it in one transaction: `log_bytes` of a live run
+   * is always where the index ends, so recovery indexes the rest from there. False when the disk would not take it.
+   */
+  indexChunk(runId: number, offset: number, length: number, at: number): boolean {
+    const all = this.pending.with(runId, { logBytes: offset + length });
+    try {
+      this.db.transaction(() => {
+        prepared(this.db, 'INSERT OR REPLACE INTO run_chunks (run_id, offset, length, at) VALUES (?, ?, ?, ?)').run(
+          runId,
+          offset,
+          length,
+          at,
+        );
+        this.write(runId, all);
+      })();
+    } catch (error) {
+      if (!isTransientWriteError(error)) throw error;
+      return false;
+    }
+    this.pending.release(runId);
+    return true;
+  }
+
+  private write(id: number, fields: RunUpdate): void {
+    const keys = (Object.keys(fields) as (keyof RunUpdate)[]).filter((k) => fields[k] !== undefined);
     if (keys.length === 0) return;
     const sets = keys.map((k) => `${COLUMNS[k]} = @${k}`).join(', ');
     const values: Record<string, unknown> = { id };
     for (const k of keys) values[k] = JSON_COLUMNS.has(k) && fields[k] !== null ? JSON.stringify(fields[k]) : fields[k];
     prepared(this.db, `UPDATE runs SET ${sets} WHERE id = @id`).run(values);
-  }
-
-  addChunk(runId: number, offset: number, length: number, at: number): void {
-    prepared(this.db, 'INSERT OR REPLACE INTO run_chunks (run_id, offset, length, at) VALUES (?, ?, ?, ?)').run(
-      runId,
-      offset,
-      length,
-      at,
-    );
   }
 }

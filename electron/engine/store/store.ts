@@ -19,8 +19,8 @@ export class Store {
   constructor(readonly db: Db) {
     this.repos = new ReposStore(db);
     this.profiles = new ProfilesStore(db);
-    this.tasks = new TasksStore(db);
     this.runs = new RunsStore(db);
+    this.tasks = new TasksStore(db, this.runs.pending);
     this.settings = new SettingsStore(db);
     this.events = new EventsStore(db);
   }
@@ -30,6 +30,7 @@ export class Store {
   }
 
   close(): void {
+    this.runs.pending.stop();
     this.db.close();
   }
 }

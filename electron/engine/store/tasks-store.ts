@@ -2,6 +2,7 @@ import { LIVE_RUN_STATUSES } from '../../../shared/domain.js';
 import type { RunStatus, TaskInfo } from '../../../shared/domain.js';
 import type { Db } from './database.js';
 import { prepared } from './database.js';
+import type { PendingRunWrites } from './pending-writes.js';
 import { toRun } from './runs-store.js';
 import type { RunRow } from './runs-store.js';
 
@@ -23,8 +24,8 @@ const SELECT_TASKS_COLUMNS = `
 const JOIN_NAMES = `JOIN repos rp ON rp.id = t.repo_id JOIN profiles p ON p.id = t.profile_id`;
 const SELECT_TASKS = `${SELECT_TASKS_COLUMNS} FROM tasks t ${JOIN_NAMES} LEFT JOIN runs r ON r.id = t.current_run_id`;
 
-function toTask(row: JoinedRow): TaskInfo {
-  const run = row.id !== undefined && row.id !== null ? toRun(row as RunRow) : null;
+function toTask(row: JoinedRow, pending: PendingRunWrites): TaskInfo {
+  const run = row.id !== undefined && row.id !== null ? pending.overlay(toRun(row as RunRow)) : null;
   return {
     id: row.t_id,
     prompt: row.t_prompt,
@@ -47,7 +48,11 @@ export interface NewTask {
 }
 
 export class TasksStore {
-  constructor(private readonly db: Db) {}
+  /** `pending`: run changes not written yet, which every read shows. */
+  constructor(
+    private readonly db: Db,
+    private readonly pending: PendingRunWrites,
+  ) {}
 
   /** Inserts the task, indexes its prompt for search, and returns its id. */
   insert(task: NewTask): number {
@@ -66,7 +71,7 @@ export class TasksStore {
 
   byId(id: number): TaskInfo | null {
     const row = prepared(this.db, `${SELECT_TASKS} WHERE t.id = ?`).get(id) as JoinedRow | undefined;
-    return row ? toTask(row) : null;
+    return row ? toTask(row, this.pending) : null;
   }
 
   profileId(taskId: number): number | null {
@@ -81,7 +86,7 @@ export class TasksStore {
     if (!statuses || statuses.length === 0) {
       const rows = prepared(this.db, `${SELECT_TASKS} ORDER BY t.id DESC LIMIT ?`).all(limit) as JoinedRow[];
       const total = (prepared(this.db, 'SELECT count(*) AS n FROM tasks').get() as { n: number }).n;
-      return { tasks: rows.map(toTask), total };
+      return { tasks: rows.map((row) => toTask(row, this.pending)), total };
     }
     const marks = statuses.map(() => '?').join(', ');
     // Few runs are live at once: start from the status index. Finished ones are most runs: walk tasks newest first.
@@ -89,12 +94,16 @@ export class TasksStore {
     const join = fromRuns
       ? `FROM runs r CROSS JOIN tasks t ON t.id = r.task_id AND t.current_run_id = r.id`
       : `FROM tasks t JOIN runs r ON r.id = t.current_run_id`;
-    const rows = prepared(this.db, `${SELECT_TASKS_COLUMNS} ${join} ${JOIN_NAMES} WHERE r.status IN (${marks}) ORDER BY t.id DESC LIMIT ?`)
-      .all(...statuses, limit) as JoinedRow[];
-    const total = (
-      prepared(this.db, `SELECT count(*) AS n ${join} WHERE r.status IN (${marks})`).get(...statuses) as { n: number }
-    ).n;
-    return { tasks: rows.map(toTask), total };
+    // A run whose status is held in memory counts by that status, not by its row's.
+    const held = this.pending.statusFilter(statuses);
+    const where = held
+      ? `WHERE ((r.status IN (${marks}) AND r.id NOT IN (SELECT value FROM json_each(?))) OR r.id IN (SELECT value FROM json_each(?)))`
+      : `WHERE r.status IN (${marks})`;
+    const args = held ? [...statuses, held.held, held.matching] : statuses;
+    const rows = prepared(this.db, `${SELECT_TASKS_COLUMNS} ${join} ${JOIN_NAMES} ${where} ORDER BY t.id DESC LIMIT ?`)
+      .all(...args, limit) as JoinedRow[];
+    const total = (prepared(this.db, `SELECT count(*) AS n ${join} ${where}`).get(...args) as { n: number }).n;
+    return { tasks: rows.map((row) => toTask(row, this.pending)), total };
   }
 
   /** Queued current runs in start order: priority first, then first in, first out. */
@@ -105,7 +114,9 @@ export class TasksStore {
            WHERE r.status = 'queued' ORDER BY t.priority DESC, r.id ASC`,
         )
         .all() as JoinedRow[]
-    ).map(toTask);
+    )
+      .map((row) => toTask(row, this.pending))
+      .filter((task) => task.status === 'queued');
   }
 
   search(query: string, limit: number): TaskInfo[] {
@@ -120,7 +131,7 @@ export class TasksStore {
     }
     if (ids.size === 0) return [];
     const marks = [...ids].map(() => '?').join(', ');
-    return (prepared(this.db, `${SELECT_TASKS} WHERE t.id IN (${marks}) ORDER BY t.id DESC`).all(...ids) as JoinedRow[]).map(toTask);
+    return (prepared(this.db, `${SELECT_TASKS} WHERE t.id IN (${marks}) ORDER BY t.id DESC`).all(...ids) as JoinedRow[]).map((row) => toTask(row, this.pending));
   }
 }
 
