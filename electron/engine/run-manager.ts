@@ -5,7 +5,7 @@ import { dataDirLayout, runFiles } from '../../shared/data-dir.js';
 import type { AttentionKind } from '../../shared/protocol/events.js';
 import { ErrandError } from '../../shared/protocol/errors.js';
 import type { EventHub } from './event-hub.js';
-import { RunSession } from './runner/run-session.js';
+import { failureReason, RunSession } from './runner/run-session.js';
 import type { Store } from './store/store.js';
 import type { RunUpdate } from './store/runs-store.js';
 import type { Worktrees } from './worktrees/worktrees.js';
@@ -83,27 +83,36 @@ export class RunManager {
     const place = this.worktrees.placeFor(repo, task.id, task.prompt);
     this.repoOfRun.set(run.id, repo.id);
     const previous = this.store.runs.forTask(task.id).filter((r) => r.id < run.id).at(-1);
-    const session = new RunSession(
-      {
-        taskId: task.id,
-        runId: run.id,
-        kind: run.kind,
-        prompt: run.kind === 'start' ? task.prompt : (run.message ?? ''),
-        sessionId: run.sessionId,
-        previous: previous ? { status: previous.status, replyGrant: previous.replyGrant } : null,
-        repo,
-        profile,
-        place,
-      },
-      {
-        worktrees: this.worktrees,
-        files: runFiles(dataDirLayout(this.dataDir), run.id),
-        update: (fields) => this.record(task.id, run.id, fields),
-        indexChunk: (offset, length, at) => this.indexChunk(run.id, offset, length, at),
-        onActivity: (logBytes) => this.activity(task.id, run.id, logBytes),
-        detectedBinary: () => this.binaryFor(profile.adapter),
-      },
-    );
+    let session: RunSession;
+    try {
+      session = new RunSession(
+        {
+          taskId: task.id,
+          runId: run.id,
+          kind: run.kind,
+          prompt: run.kind === 'start' ? task.prompt : (run.message ?? ''),
+          sessionId: run.sessionId,
+          previous: previous ? { status: previous.status, replyGrant: previous.replyGrant } : null,
+          repo,
+          profile,
+          place,
+        },
+        {
+          worktrees: this.worktrees,
+          files: runFiles(dataDirLayout(this.dataDir), run.id),
+          update: (fields) => this.record(task.id, run.id, fields),
+          indexChunk: (offset, length, at) => this.indexChunk(run.id, offset, length, at),
+          onActivity: (logBytes) => this.activity(task.id, run.id, logBytes),
+          detectedBinary: () => this.binaryFor(profile.adapter),
+        },
+      );
+    } catch (error) {
+      // Its files could not be made (a full disk): it fails now rather than stay queued and be started again and again.
+      this.repoOfRun.delete(run.id);
+      const reason = failureReason(error, "could not create the run's files");
+      this.record(task.id, run.id, { status: 'failed', reason, pid: null, endedAt: Date.now() });
+      return;
+    }
     this.sessions.set(run.id, session);
     void session.done.finally(() => {
       this.sessions.delete(run.id);

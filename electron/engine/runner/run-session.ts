@@ -315,7 +315,7 @@ function freePort(): Promise<number> {
 }
 
 /** Why a run could not go on, for the person: a full disk says so, and what to do about it. */
-function failureReason(error: unknown, doing?: string): string {
+export function failureReason(error: unknown, doing?: string): string {
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as NodeJS.ErrnoException)?.code;
   const what = doing ? `${doing}: ${message}` : message;

@@ -10,9 +10,9 @@ import { Sandbox } from '../../support/sandbox.js';
 
 const TMPFS_BYTES = 256 * 1024;
 
-function tryMount(dir: string): string | null {
+function tryMount(dir: string, options = `size=${TMPFS_BYTES}`): string | null {
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${TMPFS_BYTES},mode=0700`, 'tmpfs', dir], { stdio: 'pipe' });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `${options},mode=0700`, 'tmpfs', dir], { stdio: 'pipe' });
     return null;
   } catch (error) {
     return `mount -t tmpfs failed (${String((error as { stderr?: Buffer }).stderr ?? (error as Error).message).trim()})`;
@@ -110,6 +110,29 @@ describe('a full disk while writing a run log', () => {
       }
     } finally {
       db.close();
+    }
+  });
+
+  it('fails a run whose files cannot even be made (no inode left), and goes on serving', async (ctx) => {
+    if (mountProblem) {
+      console.warn(`skipped the full-disk test: ${mountProblem}`);
+      ctx.skip();
+    }
+    // A second tmpfs over the first, with no inode to spare: the run's directory cannot be made.
+    const problem = tryMount(runsDir, 'size=1m,nr_inodes=1');
+    expect(problem).toBeNull();
+    try {
+      const w = watch!;
+      await sb.fakeProfile('quick', ['say', 'quick and small']);
+      await sb.json(['add', 'no room for its files', '--repo', sb.repo('app'), '--profile', 'quick']);
+      const failed = await w.status(1, 'failed');
+      expect(failed.reason).toMatch(/^the disk is full \(could not create the run's files: ENOSPC.*\)\. Free disk space, then retry the task\.$/);
+      expect(failed.ended).toBe(true);
+      const { pid } = await sb.json(['daemon', 'status']);
+      expect((await sb.json(['ls'])).tasks).toEqual([expect.objectContaining({ id: 1, status: 'failed' })]);
+      expect((await sb.json(['daemon', 'status'])).pid).toBe(pid);
+    } finally {
+      execFileSync('umount', [runsDir], { stdio: 'pipe' });
     }
   });
 });
