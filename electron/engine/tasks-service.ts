@@ -9,7 +9,7 @@ import type { RunManager } from './run-manager.js';
 import type { Scheduler } from './scheduler.js';
 import type { Store } from './store/store.js';
 import { adapterFor } from './agents/registry.js';
-import { checkRepo } from './worktrees/repo-check.js';
+import { checkBaseBranch, checkRepo } from './worktrees/repo-check.js';
 import { safeRelative } from './worktrees/worktrees.js';
 import type { Worktrees } from './worktrees/worktrees.js';
 
@@ -35,6 +35,7 @@ export class TasksService {
         `${checked.root} is on a detached HEAD, so Errand cannot tell which branch to start from. Pass --base <branch>.`,
       );
     }
+    await checkBaseBranch(checked.root, baseBranch);
     const copyFiles = (params.copyFiles ?? existing?.copyFiles ?? []).map(safeRelative);
     return this.store.repos.upsert({
       path: checked.root,

@@ -59,3 +59,27 @@ async function gitAnswer(cwd: string, args: string[]): Promise<string | null> {
     throw error;
   }
 }
+
+/** Confirms that `name` is an existing local branch of the repo at `root`: never an option, a range or `@{-1}`. */
+export async function checkBaseBranch(root: string, name: string): Promise<void> {
+  // --branch takes the very next argument as the name, so a name like --detach is judged, never obeyed.
+  const normalized = await gitAnswer(root, ['check-ref-format', '--branch', name]);
+  if (normalized !== name) {
+    throw new ErrandError(
+      'invalid_params',
+      `"${name}" is not a branch name git accepts. Pass the name of a branch in ${root} (\`git branch\` lists them), like main.`,
+    );
+  }
+  if (!(await branchExists(root, name))) {
+    throw new ErrandError(
+      'repo_invalid',
+      `There is no branch "${name}" in ${root}. \`git branch\` lists them; ` +
+        `to start from a remote branch, make a local one first (\`git branch ${name} origin/${name}\`).`,
+    );
+  }
+}
+
+/** A name that starts refs/heads/ can never be taken for an option. */
+export function branchExists(root: string, branch: string): Promise<boolean> {
+  return gitOk(root, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`]);
+}

@@ -5,6 +5,7 @@ import { basename, dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import type { RepoInfo } from '../../../shared/domain.js';
 import { ErrandError } from '../../../shared/protocol/errors.js';
 import { git, gitOk } from './git.js';
+import { branchExists } from './repo-check.js';
 
 /** Agent configuration a repo may keep untracked (MCP servers, per-project CLI settings): always offered to worktrees. */
 export const AGENT_CONFIG_FILES = ['.mcp.json', 'opencode.json', '.claude/settings.local.json', '.gemini/settings.json', '.qwen/settings.json'];
@@ -57,10 +58,17 @@ export class Worktrees {
     }
     mkdirSync(dirname(place.path), { recursive: true, mode: 0o700 });
     await git(repo.path, ['worktree', 'prune']);
-    const branchExists = await gitOk(repo.path, ['rev-parse', '--verify', '--quiet', `refs/heads/${place.branch}`]);
-    const args = branchExists
-      ? ['worktree', 'add', place.path, place.branch]
-      : ['worktree', 'add', '-b', place.branch, place.path, repo.baseBranch];
+    const keepBranch = await branchExists(repo.path, place.branch);
+    if (!keepBranch && !(await branchExists(repo.path, repo.baseBranch))) {
+      throw new ErrandError(
+        'repo_invalid',
+        `The base branch "${repo.baseBranch}" is not in ${repo.path} any more. ` +
+          `\`errand repo add ${repo.path} --base <branch>\` sets another.`,
+      );
+    }
+    const args = keepBranch
+      ? ['worktree', 'add', '--', place.path, place.branch]
+      : ['worktree', 'add', '-b', place.branch, '--', place.path, `refs/heads/${repo.baseBranch}`];
     await git(repo.path, args);
     notes.push(`worktree ${place.path} on branch ${place.branch} from ${repo.baseBranch}`);
     const listed = new Set(repo.copyFiles.map(safeRelative));
@@ -84,9 +92,14 @@ export class Worktrees {
       const status = (await git(place.path, ['status', '--porcelain', '--untracked-files=normal'])).trim();
       if (status) problems.push(`${status.split('\n').length} uncommitted change(s) in ${place.path}`);
     }
-    if (await gitOk(repo.path, ['rev-parse', '--verify', '--quiet', `refs/heads/${place.branch}`])) {
-      const ahead = Number((await git(repo.path, ['rev-list', '--count', `${repo.baseBranch}..${place.branch}`])).trim());
-      if (ahead > 0) problems.push(`${ahead} commit(s) on ${place.branch} not merged into ${repo.baseBranch}`);
+    if (await branchExists(repo.path, place.branch)) {
+      if (!(await branchExists(repo.path, repo.baseBranch))) {
+        problems.push(`the base branch ${repo.baseBranch} is gone, so Errand cannot tell whether ${place.branch} is merged`);
+      } else {
+        const range = `refs/heads/${repo.baseBranch}..refs/heads/${place.branch}`;
+        const ahead = Number((await git(repo.path, ['rev-list', '--count', range])).trim());
+        if (ahead > 0) problems.push(`${ahead} commit(s) on ${place.branch} not merged into ${repo.baseBranch}`);
+      }
     }
     return problems;
   }
@@ -101,13 +114,13 @@ export class Worktrees {
     }
     const removed: string[] = [];
     if (existsSync(place.path)) {
-      if (existsSync(repo.path)) await gitOk(repo.path, ['worktree', 'remove', '--force', place.path]);
+      if (existsSync(repo.path)) await gitOk(repo.path, ['worktree', 'remove', '--force', '--', place.path]);
       rmSync(place.path, { recursive: true, force: true });
       removed.push(place.path);
     }
     if (existsSync(repo.path)) {
       await gitOk(repo.path, ['worktree', 'prune']);
-      if (await gitOk(repo.path, ['branch', '-D', place.branch])) removed.push(place.branch);
+      if (await gitOk(repo.path, ['branch', '-D', '--', place.branch])) removed.push(place.branch);
     }
     return removed;
   }

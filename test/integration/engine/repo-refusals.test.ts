@@ -1,6 +1,6 @@
-// Repositories Errand cannot work in: refused when given, in the person's terms, with nothing stored, never an
-// internal error.
-import { readdirSync } from 'node:fs';
+// Repositories Errand cannot work in, and refs that are not branches: refused when given, in the person's terms,
+// with nothing stored, never an internal error or a run that fails later with git's words.
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventWatcher, startWatchedEngine, stopWatchedEngine } from '../../support/event-watcher.js';
@@ -14,7 +14,7 @@ async function refused(sb: Sandbox, args: string[]): Promise<{ code: string; mes
   return JSON.parse(result.stdout).error;
 }
 
-describe('repositories Errand refuses', () => {
+describe('repositories and refs Errand refuses', () => {
   let sb: Sandbox;
   let watch: EventWatcher;
 
@@ -46,5 +46,48 @@ describe('repositories Errand refuses', () => {
     }
     expect(await stored()).toEqual({ repos: [], tasks: 0 });
     expect(readdirSync(sb.dataDir)).not.toContain('worktrees');
+  });
+
+  it('refuses a base that is an option, not a branch name, or not a branch of the repo, keeping what was stored', async () => {
+    const repo = sb.repo();
+    sb.git(repo, 'tag', 'v1');
+    for (const base of ['--detach', '-b', 'main..v1', '@{-1}', 'HEAD~1']) {
+      const error = await refused(sb, ['repo', 'add', repo, `--base=${base}`]);
+      expect(error.code, base).toBe('invalid_params');
+      expect(error.message).toContain(`"${base}" is not a branch name git accepts`);
+    }
+    for (const base of ['no-such-branch', 'v1']) {
+      const error = await refused(sb, ['repo', 'add', repo, '--base', base]);
+      expect(error.code, base).toBe('repo_invalid');
+      expect(error.message).toContain(`There is no branch "${base}" in ${repo}`);
+    }
+    expect(await stored()).toEqual({ repos: [], tasks: 0 });
+
+    const saved = await sb.json(['repo', 'add', repo, '--base', 'main', '--setup', 'true']);
+    expect((await refused(sb, ['repo', 'add', repo, '--base=--detach'])).code).toBe('invalid_params');
+    expect(await sb.json(['repo', 'ls'])).toEqual([saved]);
+  });
+
+  it('fails a task whose base branch was deleted after the repo was added, saying how to set another', async () => {
+    const repo = sb.repo();
+    sb.git(repo, 'branch', 'feature');
+    await sb.json(['repo', 'add', repo, '--base', 'feature']);
+    sb.git(repo, 'branch', '-D', 'feature');
+    await sb.json(['add', 'x', '--repo', repo, '--profile', 'quiet']);
+    const failed = await watch.status(1, 'failed');
+    expect(failed.reason).toContain(`The base branch "feature" is not in ${repo} any more`);
+    expect(failed.reason).toContain(`errand repo add ${repo} --base <branch>`);
+  });
+
+  it('works in a repository whose folder name starts with a dash (the engine only ever sees absolute paths)', async () => {
+    const repo = sb.repo('-app');
+    await sb.json(['add', 'x', '--repo=-app', '--profile', 'quiet']);
+    await watch.status(1, 'succeeded');
+    const run = (await sb.json(['show', '1'])).runs[0];
+    expect(run.worktree).toMatch(/\/worktrees\/-app-[0-9a-f]{8}\/1-x/);
+    expect(existsSync(join(run.worktree, 'README.md'))).toBe(true);
+    expect(sb.git(repo, 'worktree', 'list', '--porcelain')).toContain(`worktree ${run.worktree}`);
+    expect((await sb.json(['clean', '1'])).removed).toEqual([run.worktree, run.branch]);
+    expect(sb.git(repo, 'worktree', 'list', '--porcelain')).not.toContain(run.worktree);
   });
 });
