@@ -42,7 +42,7 @@ export class Engine {
     if (this.unsaved.problem) console.error(`[engine] ${this.unsaved.problem}; a run status the disk refuses is then kept in memory only`);
     this.store.runs.pending.keepIn(this.unsaved);
     const hub = new EventHub(this.store.events);
-    const worktrees = new Worktrees(this.layout.worktrees);
+    const worktrees = new Worktrees(this.layout.worktrees, () => this.store.settings.dataDirId());
     this.runs = new RunManager(this.store, hub, worktrees, dataDir);
     this.scheduler = new Scheduler(this.store, this.runs);
     this.runs.onRunEnded = () => this.scheduler.poke();

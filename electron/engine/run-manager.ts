@@ -80,9 +80,10 @@ export class RunManager {
     const run = task.run!;
     const repo = this.store.repos.byId(task.repoId)!;
     const profile = this.store.profiles.byId(this.store.tasks.profileId(task.id)!)!;
-    const place = this.worktrees.placeFor(repo, task.id, task.prompt);
+    const earlier = this.store.runs.forTask(task.id).filter((r) => r.id < run.id);
+    const place = this.worktrees.placeFor(repo, task, earlier);
     this.repoOfRun.set(run.id, repo.id);
-    const previous = this.store.runs.forTask(task.id).filter((r) => r.id < run.id).at(-1);
+    const previous = earlier.at(-1);
     let session: RunSession;
     try {
       session = new RunSession(

@@ -10,7 +10,7 @@ import type { Scheduler } from './scheduler.js';
 import type { Store } from './store/store.js';
 import { adapterFor } from './agents/registry.js';
 import { checkBaseBranch, checkRepo } from './worktrees/repo-check.js';
-import { safeRelative } from './worktrees/worktrees.js';
+import { recordedPlace, safeRelative } from './worktrees/worktree-names.js';
 import type { Worktrees } from './worktrees/worktrees.js';
 
 export const DEFAULT_LIST_LIMIT = 50;
@@ -117,8 +117,10 @@ export class TasksService {
     if (this.runs.isLive(task.run)) {
       throw new ErrandError('conflict', `Task ${id} is ${task.status}; cancel it before removing its worktree.`);
     }
-    const repo = this.store.repos.byId(task.repoId)!;
-    return { removed: await this.worktrees.remove(repo, this.worktrees.placeFor(repo, id, task.prompt), force) };
+    // Only a place a run of this task claimed is its to remove: never a same-named branch someone else made.
+    const place = recordedPlace(this.store.runs.forTask(id));
+    if (!place) return { removed: [] };
+    return { removed: await this.worktrees.remove(this.store.repos.byId(task.repoId)!, place, force) };
   }
 
   /** Allows or denies the tool the task's agent is waiting on. */

@@ -10,7 +10,8 @@ import type { ModelFailure, ModelProxy } from '../backends/model-proxy.js';
 import { watchModel } from '../backends/watch-model.js';
 import type { RunUpdate } from '../store/runs-store.js';
 import { checkRepo } from '../worktrees/repo-check.js';
-import type { WorktreePlace, Worktrees } from '../worktrees/worktrees.js';
+import type { WorktreePlace } from '../worktrees/worktree-names.js';
+import type { Worktrees } from '../worktrees/worktrees.js';
 import { ChangeCounter } from './change-counter.js';
 import { InputPipe } from './input-pipe.js';
 import { PtyProcess } from './pty-process.js';
@@ -193,12 +194,14 @@ export class RunSession {
 
   private async run(): Promise<void> {
     const { repo, place, profile } = this.input;
-    this.judge.setStatus('starting', { startedAt: Date.now(), worktree: place.path, branch: place.branch });
+    this.judge.setStatus('starting', { startedAt: Date.now() });
     try {
       await checkRepo(repo.path).catch((error: unknown) => {
         throw error instanceof ErrandError ? new ErrandError(error.code, `The repository is gone or broken: ${error.message}`) : error;
       });
-      for (const note of await this.deps.worktrees.prepare(repo, place)) this.log(note);
+      // The place is recorded only once it is known to be this task's: a later run may then reuse what is there.
+      const claim = () => this.deps.update({ worktree: place.path, branch: place.branch });
+      for (const note of await this.deps.worktrees.prepare(repo, place, claim)) this.log(note);
       if (this.stopped()) return this.finish(null);
       writeFileSync(this.deps.files.prompt, this.input.prompt, { mode: 0o600 });
       const spec = this.adapter.launch(profile, {

@@ -1,64 +1,43 @@
-// Each task works in its own git worktree, outside the repo, on a branch errand/<slug>.
-import { createHash } from 'node:crypto';
+// Each task works in its own git worktree, outside the repo, on its own branch (named in worktree-names.ts).
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, normalize, sep } from 'node:path';
-import type { RepoInfo } from '../../../shared/domain.js';
+import { dirname, join } from 'node:path';
+import type { RepoInfo, RunInfo } from '../../../shared/domain.js';
 import { ErrandError } from '../../../shared/protocol/errors.js';
 import { git, gitOk } from './git.js';
 import { branchExists } from './repo-check.js';
+import type { WorktreePlace } from './worktree-names.js';
+import { placeFor, safeRelative } from './worktree-names.js';
 
 /** Agent configuration a repo may keep untracked (MCP servers, per-project CLI settings): always offered to worktrees. */
 export const AGENT_CONFIG_FILES = ['.mcp.json', 'opencode.json', '.claude/settings.local.json', '.gemini/settings.json', '.qwen/settings.json'];
 
-export interface WorktreePlace {
-  path: string;
-  branch: string;
-}
-
-export function slugFor(taskId: number, prompt: string): string {
-  const words = prompt
-    .normalize('NFKD')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 40)
-    .replace(/-+[^-]*$/, (tail) => (tail.length > 12 ? '' : tail))
-    .replace(/-+$/, '');
-  return words ? `${taskId}-${words}` : `${taskId}-task`;
-}
-
-function repoFolder(repoPath: string): string {
-  const name = basename(repoPath).replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 40) || 'repo';
-  return `${name}-${createHash('sha1').update(repoPath).digest('hex').slice(0, 8)}`;
-}
-
-/** A relative path that stays inside the repository, or an error naming the bad entry. */
-export function safeRelative(entry: string): string {
-  const clean = normalize(entry);
-  if (isAbsolute(clean) || clean === '..' || clean.startsWith(`..${sep}`) || clean === '.' || clean.includes('\0')) {
-    throw new ErrandError('invalid_params', `"${entry}" must be a path inside the repository, like .env or config/local.json.`);
-  }
-  return clean;
-}
-
 export class Worktrees {
-  constructor(private readonly root: string) {}
+  private id: string | null = null;
 
-  placeFor(repo: RepoInfo, taskId: number, prompt: string): WorktreePlace {
-    const slug = slugFor(taskId, prompt);
-    return { path: join(this.root, repoFolder(repo.path), slug), branch: `errand/${slug}` };
+  constructor(
+    private readonly root: string,
+    private readonly makeDataDirId: () => string,
+  ) {}
+
+  placeFor(repo: RepoInfo, task: { id: number; prompt: string }, runs: readonly RunInfo[]): WorktreePlace {
+    this.id ??= this.makeDataDirId();
+    return placeFor(this.root, repo.path, task, runs, this.id);
   }
 
-  /** Creates the worktree (or reuses it for a retry) and copies the repo's listed ignored files in. */
-  async prepare(repo: RepoInfo, place: WorktreePlace): Promise<string[]> {
+  /**
+   * Creates the worktree from the base branch, or reuses the task's own for a retry, and copies the repo's listed
+   * ignored files in. `claim` records the place as this task's, once it is known to be free or already the task's.
+   */
+  async prepare(repo: RepoInfo, place: WorktreePlace, claim: () => void): Promise<string[]> {
     const notes: string[] = [];
-    if (existsSync(join(place.path, '.git'))) {
+    if (place.claimed && existsSync(join(place.path, '.git'))) {
+      claim();
       notes.push(`reusing worktree ${place.path} (branch ${place.branch})`);
       return notes;
     }
-    mkdirSync(dirname(place.path), { recursive: true, mode: 0o700 });
     await git(repo.path, ['worktree', 'prune']);
-    const keepBranch = await branchExists(repo.path, place.branch);
+    if (!place.claimed) await this.refuseTaken(repo, place);
+    const keepBranch = place.claimed && (await branchExists(repo.path, place.branch));
     if (!keepBranch && !(await branchExists(repo.path, repo.baseBranch))) {
       throw new ErrandError(
         'repo_invalid',
@@ -66,11 +45,36 @@ export class Worktrees {
           `\`errand repo add ${repo.path} --base <branch>\` sets another.`,
       );
     }
-    const args = keepBranch
-      ? ['worktree', 'add', '--', place.path, place.branch]
-      : ['worktree', 'add', '-b', place.branch, '--', place.path, `refs/heads/${repo.baseBranch}`];
-    await git(repo.path, args);
-    notes.push(`worktree ${place.path} on branch ${place.branch} from ${repo.baseBranch}`);
+    claim();
+    mkdirSync(dirname(place.path), { recursive: true, mode: 0o700 });
+    if (keepBranch) {
+      await git(repo.path, ['worktree', 'add', '--', place.path, place.branch]);
+      notes.push(`worktree ${place.path} on branch ${place.branch}, kept from an earlier run of this task`);
+    } else {
+      await git(repo.path, ['worktree', 'add', '-b', place.branch, '--', place.path, `refs/heads/${repo.baseBranch}`]);
+      notes.push(`worktree ${place.path} on branch ${place.branch} from ${repo.baseBranch}`);
+    }
+    notes.push(...this.copyIn(repo, place));
+    return notes;
+  }
+
+  /** A branch or folder of that name that no run of this task made is someone else's: never started from. */
+  private async refuseTaken(repo: RepoInfo, place: WorktreePlace): Promise<void> {
+    if (existsSync(place.path)) {
+      throw new ErrandError('conflict', `${place.path} already exists, and no run of this task made it. Move it away, then retry the task.`);
+    }
+    if (await branchExists(repo.path, place.branch)) {
+      const at = (await git(repo.path, ['rev-parse', '--short', `refs/heads/${place.branch}`])).trim();
+      throw new ErrandError(
+        'conflict',
+        `Branch ${place.branch} already exists in ${repo.path} (at ${at}), and no run of this task made it, ` +
+          `so Errand will not start from it. Rename or delete that branch, then retry the task.`,
+      );
+    }
+  }
+
+  private copyIn(repo: RepoInfo, place: WorktreePlace): string[] {
+    const notes: string[] = [];
     const listed = new Set(repo.copyFiles.map(safeRelative));
     for (const rel of new Set([...listed, ...AGENT_CONFIG_FILES])) {
       const from = join(repo.path, rel);

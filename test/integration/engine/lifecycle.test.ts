@@ -24,12 +24,12 @@ describe('a task from add to done', () => {
 
     const detail = await sb.json(['show', '1']);
     const run = detail.runs[0];
-    expect(run.branch).toBe('errand/1-write-out-txt');
+    expect(run.branch).toMatch(/^errand\/1-write-out-txt-[a-z0-9]{4}$/);
     expect(run.worktree.startsWith(join(sb.dataDir, 'worktrees'))).toBe(true);
     expect(readFileSync(join(run.worktree, 'out.txt'), 'utf8')).toBe('made by agent');
     expect(readFileSync(join(run.worktree, '.env'), 'utf8')).toBe('SECRET=1\n');
     expect(existsSync(join(repo, 'out.txt'))).toBe(false);
-    expect(sb.git(repo, 'branch', '--list', '--format=%(refname:short)', 'errand/*').trim()).toBe('errand/1-write-out-txt');
+    expect(sb.git(repo, 'branch', '--list', '--format=%(refname:short)', 'errand/*').trim()).toBe(run.branch);
 
     const logs = await sb.errand(['logs', '1']);
     expect(logs.stdout).toContain('setting-up');
