@@ -5,6 +5,7 @@ import type { RepoInfo, RunInfo } from '../../../shared/domain.js';
 import { ErrandError } from '../../../shared/protocol/errors.js';
 import { git, gitOk } from './git.js';
 import { branchExists } from './repo-check.js';
+import { leftovers, nameSome } from './unsaved-work.js';
 import type { WorktreePlace } from './worktree-names.js';
 import { placeFor, safeRelative } from './worktree-names.js';
 
@@ -89,12 +90,20 @@ export class Worktrees {
     return notes;
   }
 
-  /** Why removing the worktree would lose work: uncommitted changes, or commits not on the base branch. */
+  /** Why removing the worktree would lose work: changes (ignored files included), or commits not on the base branch. */
   async unsavedWork(repo: RepoInfo, place: WorktreePlace): Promise<string[]> {
     const problems: string[] = [];
     if (existsSync(place.path)) {
-      const status = (await git(place.path, ['status', '--porcelain', '--untracked-files=normal'])).trim();
-      if (status) problems.push(`${status.split('\n').length} uncommitted change(s) in ${place.path}`);
+      const copied = [...new Set([...repo.copyFiles.map(safeRelative), ...AGENT_CONFIG_FILES])];
+      const { uncommitted, ignored, truncated } = await leftovers(place.path, repo.path, copied);
+      const more = truncated ? '+' : '';
+      if (uncommitted.length > 0) {
+        problems.push(`${uncommitted.length}${more} uncommitted change(s) in ${place.path} (${nameSome(uncommitted, truncated)})`);
+      }
+      if (ignored.length > 0) {
+        problems.push(`${ignored.length}${more} file(s) git ignores, new or changed from the repo's copy (${nameSome(ignored, truncated)})`);
+      }
+      if (truncated && uncommitted.length + ignored.length === 0) problems.push(`more files in ${place.path} than Errand can check`);
     }
     if (await branchExists(repo.path, place.branch)) {
       if (!(await branchExists(repo.path, repo.baseBranch))) {
