@@ -75,6 +75,10 @@ export interface ProfileOptions {
   args?: string[];
 }
 
+/** How `errand approve --merge` brings a task's branch into the base branch. */
+export const MERGE_STRATEGIES = ['squash', 'rebase', 'merge'] as const;
+export type MergeStrategy = (typeof MERGE_STRATEGIES)[number];
+
 export interface RepoInfo {
   id: number;
   path: string;
@@ -83,6 +87,7 @@ export interface RepoInfo {
   setupCommand: string | null;
   copyFiles: string[];
   maxRunning: number | null;
+  mergeStrategy: MergeStrategy;
   createdAt: number;
 }
 
@@ -138,6 +143,33 @@ export interface RunInfo {
   endedAt: number | null;
 }
 
+/**
+ * Where a task's result stands with the person. A task whose latest run succeeded is `unreviewed`; approving makes it
+ * `merged`, `pr_opened` or `kept` (`approved` while that is under way); `changes_requested` while a follow-up run works
+ * on the person's feedback; `conflict` when its branch does not merge cleanly into the base.
+ */
+export const REVIEW_STATES = [
+  'unreviewed',
+  'approved',
+  'merged',
+  'pr_opened',
+  'kept',
+  'changes_requested',
+  'discarded',
+  'conflict',
+] as const;
+export type ReviewState = (typeof REVIEW_STATES)[number];
+
+/** What came of the last review action, as far as the person needs it. */
+export interface ReviewDetail {
+  /** One line for the person: what happened and, where something is left to do, what to do. */
+  message?: string;
+  /** The commit that landed on the base branch (merged), or the branch's tip (kept, pr_opened). */
+  commit?: string;
+  conflictFiles?: string[];
+  prUrl?: string;
+}
+
 export interface TaskInfo {
   id: number;
   prompt: string;
@@ -150,6 +182,9 @@ export interface TaskInfo {
   status: RunStatus;
   run: RunInfo | null;
   waitReason: WaitReason | null;
+  /** Null until a run succeeds (and while a retry or reply runs). */
+  review: ReviewState | null;
+  reviewDetail: ReviewDetail | null;
 }
 
 export interface EngineStatus {

@@ -37,7 +37,8 @@ export function progressText(p: RunProgress | undefined): string {
 export function statusText(task: TaskInfo): string {
   if (task.status === 'queued' && task.waitReason) return `queued (${WAIT_TEXT[task.waitReason]})`;
   const progress = progressText(task.run?.progress);
-  return progress ? `${task.status}: ${progress}` : task.status;
+  const status = task.review ? `${task.status}, ${task.review.replace('_', ' ')}` : task.status;
+  return progress ? `${status}: ${progress}` : status;
 }
 
 export function oneLine(text: string, max: number): string {

@@ -3,6 +3,7 @@ import { ErrandError } from '../../shared/protocol/errors.js';
 import { CliContext, UsageError } from './cli-context.js';
 import { agents, allow, deny, reply, resume } from './commands/agent-commands.js';
 import { attach, logs, send, watch } from './commands/output-commands.js';
+import { approve, discard, reject, review } from './commands/review-commands.js';
 import { config, daemon, profile, repo } from './commands/setup-commands.js';
 import { add, cancel, clean, ls, retry, search, show } from './commands/task-commands.js';
 
@@ -10,7 +11,7 @@ type Command = (ctx: CliContext, args: string[]) => Promise<void>;
 
 const COMMANDS: Record<string, Command> = {
   add, ls, show, search, logs, attach, send, cancel, retry, clean, watch, daemon, profile, repo, config,
-  agents, allow, deny, reply, resume,
+  agents, allow, deny, reply, resume, review, approve, reject, discard,
 };
 
 const HELP = `errand: hand coding tasks to agents and walk away
@@ -25,6 +26,10 @@ const HELP = `errand: hand coding tasks to agents and walk away
   errand allow <id> | deny <id>                          answer the agent's permission request
   errand reply <id> "<message>"                          answer it, or continue its session after it finished
   errand resume <id>                                     continue an interrupted run's session
+  errand review <id>                                     its summary, files changed with +/-, and the diff
+  errand approve <id> --merge | --pr | --keep-branch     accept the result (commits the worktree's work first)
+  errand reject <id> "<feedback>"                        send it back: a follow-up run in the same worktree
+  errand discard <id> [--force] [--yes]                  remove its worktree and branch
   errand agents                                          the agent CLIs found, and their built-in profiles
   errand cancel <id> | retry <id> | clean <id> [--force]
   errand watch [--json]                                  events as they happen

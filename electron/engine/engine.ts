@@ -9,6 +9,7 @@ import { AgentsService } from './agents-service.js';
 import { EventHub } from './event-hub.js';
 import { RequestRouter } from './handlers/request-router.js';
 import { recoverRuns } from './recovery.js';
+import { ReviewService } from './review/review-service.js';
 import { RunManager } from './run-manager.js';
 import { SocketServer } from './rpc/socket-server.js';
 import { Scheduler } from './scheduler.js';
@@ -49,6 +50,7 @@ export class Engine {
     const tasks = new TasksService(this.store, hub, this.runs, this.scheduler, worktrees);
     this.agents = new AgentsService(this.store);
     this.runs.binaryFor = (adapter) => this.agents.binaryFor(adapter);
+    const review = new ReviewService({ store: this.store, hub, runs: this.runs, scheduler: this.scheduler, tasks, worktrees, dataDir });
     const router = new RequestRouter({
       engine: this,
       store: this.store,
@@ -57,6 +59,7 @@ export class Engine {
       scheduler: this.scheduler,
       tasks,
       agents: this.agents,
+      review,
       dataDir,
     });
     this.server = new SocketServer((request, connection) => router.handle(request, connection));

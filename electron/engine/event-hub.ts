@@ -13,6 +13,7 @@ export interface Watcher extends OutputSink {
 
 export class EventHub {
   private readonly watchers = new Map<number, Watcher>();
+  private readonly listeners: ((event: EngineEvent) => void)[] = [];
 
   constructor(private readonly events: EventsStore) {}
 
@@ -22,6 +23,11 @@ export class EventHub {
 
   unwatch(id: number): void {
     this.watchers.delete(id);
+  }
+
+  /** Parts of the engine that follow what happens (after clients have been told). */
+  listen(listener: (event: EngineEvent) => void): void {
+    this.listeners.push(listener);
   }
 
   emit(event: EngineEvent): void {
@@ -39,6 +45,13 @@ export class EventHub {
         continue;
       }
       watcher.send(event);
+    }
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        console.error(`[engine] a listener failed on event ${event.type}: ${(error as Error).message}`);
+      }
     }
   }
 }

@@ -5,6 +5,7 @@ import { dataDirLayout, runFiles } from '../../shared/data-dir.js';
 import type { AttentionKind } from '../../shared/protocol/events.js';
 import { ErrandError } from '../../shared/protocol/errors.js';
 import type { EventHub } from './event-hub.js';
+import { promptWithFeedback } from './review/feedback-prompt.js';
 import { failureReason, RunSession } from './runner/run-session.js';
 import type { Store } from './store/store.js';
 import type { RunUpdate } from './store/runs-store.js';
@@ -91,7 +92,8 @@ export class RunManager {
           taskId: task.id,
           runId: run.id,
           kind: run.kind,
-          prompt: run.kind === 'start' ? task.prompt : (run.message ?? ''),
+          // A start with a message is the person's feedback on a result, for a CLI with no session to continue.
+          prompt: run.kind === 'start' ? promptWithFeedback(task.prompt, run.message) : (run.message ?? ''),
           sessionId: run.sessionId,
           previous: previous ? { status: previous.status, replyGrant: previous.replyGrant } : null,
           repo,

@@ -44,6 +44,7 @@ export class TasksService {
       setupCommand: params.setupCommand !== undefined ? params.setupCommand : (existing?.setupCommand ?? null),
       copyFiles,
       maxRunning: params.maxRunning !== undefined ? params.maxRunning : (existing?.maxRunning ?? null),
+      mergeStrategy: params.mergeStrategy ?? existing?.mergeStrategy ?? 'squash',
     });
   }
 
@@ -164,7 +165,7 @@ export class TasksService {
     return this.continueSession(task, 'resume', 'Your previous session was interrupted. Continue the task from where you left off.');
   }
 
-  private continueSession(task: TaskInfo, kind: 'reply' | 'resume', message: string): TaskInfo {
+  continueSession(task: TaskInfo, kind: 'reply' | 'resume', message: string): TaskInfo {
     const sessionId = this.store.runs.forTask(task.id).reverse().find((r) => r.sessionId)?.sessionId ?? null;
     const adapter = adapterFor(this.store.profiles.byId(this.store.tasks.profileId(task.id)!)!.adapter);
     if (adapter.id === 'command') {

@@ -1,5 +1,5 @@
 // Events the engine pushes to clients, as JSON-RPC notifications { method: 'event', params: EngineEvent }.
-import type { RunInfo, RunStatus, TaskInfo } from '../domain.js';
+import type { ReviewDetail, ReviewState, RunInfo, RunStatus, TaskInfo } from '../domain.js';
 
 export type AttentionKind = 'needs_input' | 'failed' | 'finished' | 'interrupted';
 
@@ -27,4 +27,6 @@ export type EngineEvent =
   | { type: 'run.output'; taskId: number; runId: number; offset: number; data: string }
   /** To a subscriber that fell too far behind: its live stream stopped; read the log from `offset` to catch up. */
   | { type: 'run.dropped'; taskId: number; runId: number; offset: number; reason: string }
+  /** A task's review state changed (a run succeeded, or the person approved, rejected or discarded it). */
+  | { type: 'task.review'; taskId: number; review: ReviewState | null; detail: ReviewDetail | null; at: number }
   | { type: 'attention'; taskId: number; runId: number; kind: AttentionKind; message: string; at: number };

@@ -1,7 +1,7 @@
 // Every request the engine accepts: its name, its params schema, and the shape of its result.
 // The engine validates params against these schemas before anything acts on them.
 import { z } from 'zod';
-import { ADAPTER_IDS, CONFIG_KEYS, RUN_STATUSES } from '../domain.js';
+import { ADAPTER_IDS, CONFIG_KEYS, MERGE_STRATEGIES, RUN_STATUSES } from '../domain.js';
 import type {
   AdapterId,
   EngineStatus,
@@ -43,6 +43,10 @@ const envSchema = z
   .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment names use letters, digits and _'), text(32_768))
   .refine((env) => Object.keys(env).length <= 200, 'at most 200 variables');
 
+/** `errand approve --merge | --pr | --keep-branch`. */
+export const APPROVE_ACTIONS = ['merge', 'pr', 'keep'] as const;
+export type ApproveAction = (typeof APPROVE_ACTIONS)[number];
+
 export const methodSchemas = {
   'engine.status': empty,
   'engine.stop': z.strictObject({ force: z.boolean().optional() }).optional(),
@@ -53,6 +57,7 @@ export const methodSchemas = {
     setupCommand: text(10_000).nullable().optional(),
     copyFiles: z.array(text(4096)).max(100).optional(),
     maxRunning: z.number().int().min(1).max(1000).nullable().optional(),
+    mergeStrategy: z.enum(MERGE_STRATEGIES).optional(),
   }),
   'repo.list': empty,
 
@@ -101,6 +106,13 @@ export const methodSchemas = {
   'task.decide': z.strictObject({ id, allow: z.boolean(), message: text(10_000).optional() }),
   'task.reply': z.strictObject({ id, message: text(MAX_PROMPT_CHARS).refine((m) => m.trim().length > 0, 'is empty: say what to tell the agent') }),
   'task.resume': z.strictObject({ id }),
+  'task.review': z.strictObject({ id }),
+  'task.approve': z.strictObject({ id, action: z.enum(APPROVE_ACTIONS) }),
+  'task.reject': z.strictObject({
+    id,
+    feedback: text(MAX_PROMPT_CHARS).refine((m) => m.trim().length > 0, 'is empty: say what the agent should change'),
+  }),
+  'task.discard': z.strictObject({ id, force: z.boolean().optional() }),
 
   'run.input': z.strictObject({ taskId: id, data: z.string().min(1).max(MAX_INPUT_CHARS) }),
   'run.resize': z.strictObject({ taskId: id, ...termSize }),
@@ -135,6 +147,41 @@ export interface Subscription {
   screen?: string;
 }
 
+export type ReviewFileStatus = 'added' | 'modified' | 'deleted' | 'renamed';
+
+export interface ReviewFile {
+  path: string;
+  /** For a rename: where the file was. */
+  oldPath: string | null;
+  status: ReviewFileStatus;
+  /** Lines added and removed; 0 for a binary file. */
+  additions: number;
+  deletions: number;
+  binary: boolean;
+}
+
+export interface TaskReview {
+  task: TaskInfo;
+  /** The agent's final message; for a command profile, the last lines it printed. Null when there is none. */
+  summary: string | null;
+  baseBranch: string;
+  branch: string;
+  /** The commit on the base branch the diff is taken against (the merge base of the branch and the base). */
+  mergeBase: string;
+  /** Where the changes were read: the worktree (uncommitted and untracked work included), or the branch alone. */
+  source: 'worktree' | 'branch';
+  files: ReviewFile[];
+  /** More files changed than one answer lists; the totals count the listed ones. */
+  filesTruncated: boolean;
+  additions: number;
+  deletions: number;
+  /** The branch changes nothing against its base: no silent "done". */
+  noChanges: boolean;
+  /** The unified diff, at most MAX_REVIEW_DIFF_BYTES of it. */
+  diff: string;
+  diffTruncated: boolean;
+}
+
 export interface AgentInfo {
   adapter: AdapterId;
   found: boolean;
@@ -166,6 +213,10 @@ export interface MethodResults {
   'task.decide': TaskInfo;
   'task.reply': TaskInfo;
   'task.resume': TaskInfo;
+  'task.review': TaskReview;
+  'task.approve': TaskInfo;
+  'task.reject': TaskInfo;
+  'task.discard': { task: TaskInfo; removed: string[] };
   'run.input': { written: number };
   'run.resize': { cols: number; rows: number };
   'run.screen': { runId: number; cols: number; rows: number; lines: string[] };

@@ -1,5 +1,6 @@
 // errand daemon | profile | repo | config
-import type { ProfileInfo } from '../../../shared/domain.js';
+import { MERGE_STRATEGIES } from '../../../shared/domain.js';
+import type { MergeStrategy, ProfileInfo } from '../../../shared/domain.js';
 import type { CliContext } from '../cli-context.js';
 import { parse, UsageError } from '../cli-context.js';
 import { connectIfRunning } from '../daemon.js';
@@ -132,33 +133,45 @@ export async function profile(ctx: CliContext, args: string[]): Promise<void> {
   throw new UsageError(`usage: errand profile add|ls|rm\n${PROFILE_ADD_USAGE}`);
 }
 
-const REPO_USAGE = 'errand repo add <path> [--base <branch>] [--setup "<command>"] [--copy <file>]… [--max-running N]\n       errand repo ls';
+const REPO_USAGE =
+  'errand repo add <path> [--base <branch>] [--setup "<command>"] [--copy <file>]… [--max-running N] [--merge-strategy squash|rebase|merge]\n       errand repo ls';
 export async function repo(ctx: CliContext, args: string[]): Promise<void> {
   const [action, ...rest] = args;
   if (action === 'add') {
     const { values, positionals } = parse(
       rest,
-      { base: { type: 'string' }, setup: { type: 'string' }, copy: { type: 'string', multiple: true }, 'max-running': { type: 'string' } },
+      {
+        base: { type: 'string' },
+        setup: { type: 'string' },
+        copy: { type: 'string', multiple: true },
+        'max-running': { type: 'string' },
+        'merge-strategy': { type: 'string' },
+      },
       REPO_USAGE,
     );
     if (!positionals[0]) throw new UsageError(`give the repository's path\nusage: ${REPO_USAGE}`);
     const max = values['max-running'];
     if (max !== undefined && !(Number.isInteger(Number(max)) && Number(max) > 0)) throw new UsageError('--max-running takes a positive number');
+    const strategy = values['merge-strategy'] as string | undefined;
+    if (strategy !== undefined && !(MERGE_STRATEGIES as readonly string[]).includes(strategy)) {
+      throw new UsageError(`--merge-strategy takes ${MERGE_STRATEGIES.join(', ')}\nusage: ${REPO_USAGE}`);
+    }
     const saved = await (await ctx.engine()).request('repo.add', {
       path: absolutePath(positionals[0]),
       ...(values.base ? { baseBranch: values.base as string } : {}),
       ...(values.setup !== undefined ? { setupCommand: (values.setup as string) || null } : {}),
       ...(values.copy ? { copyFiles: values.copy as string[] } : {}),
       ...(max !== undefined ? { maxRunning: Number(max) } : {}),
+      ...(strategy !== undefined ? { mergeStrategy: strategy as MergeStrategy } : {}),
     });
-    ctx.print(saved, () => `repo ${saved.path} (base ${saved.baseBranch}${saved.maxRunning ? `, at most ${saved.maxRunning} at once` : ''})`);
+    ctx.print(saved, () => `repo ${saved.path} (base ${saved.baseBranch}, merges by ${saved.mergeStrategy}${saved.maxRunning ? `, at most ${saved.maxRunning} at once` : ''})`);
     return;
   }
   if (action === 'ls' || action === undefined) {
     const list = await (await ctx.engine()).request('repo.list');
     ctx.print(list, () =>
       list.length
-        ? table([['PATH', 'BASE', 'MAX', 'SETUP', 'COPY'], ...list.map((r) => [r.path, r.baseBranch, r.maxRunning ? String(r.maxRunning) : '-', r.setupCommand ?? '-', r.copyFiles.join(',') || '-'])])
+        ? table([['PATH', 'BASE', 'MERGE', 'MAX', 'SETUP', 'COPY'], ...list.map((r) => [r.path, r.baseBranch, r.mergeStrategy, r.maxRunning ? String(r.maxRunning) : '-', r.setupCommand ?? '-', r.copyFiles.join(',') || '-'])])
         : 'no repos yet: they are added on first use, or with errand repo add <path>',
     );
     return;

@@ -84,6 +84,7 @@ export async function show(ctx: CliContext, args: string[]): Promise<void> {
     else if (task.run?.question) lines.push(`asks    ${task.run.question}   → errand reply ${task.id} "<answer>"`);
     if (task.run?.resultText) lines.push(`result  ${oneLine(task.run.resultText, 300)}`);
     if (task.run?.reason) lines.push(`reason  ${task.run.reason}`);
+    if (task.review) lines.push(`review  ${task.review.replace('_', ' ')}${task.reviewDetail?.message ? `: ${task.reviewDetail.message}` : ''}`);
     if (task.run?.worktree) lines.push(`worktree ${task.run.worktree} (${task.run.branch})`);
     const rows = [['RUN', 'STATUS', 'EXIT', 'TIME', 'OUTPUT']];
     for (const r of runs) {

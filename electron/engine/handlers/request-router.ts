@@ -10,6 +10,7 @@ import type { Connection } from '../rpc/connection.js';
 import { defaultMaxRunning } from '../scheduler.js';
 import type { Scheduler } from '../scheduler.js';
 import type { Store } from '../store/store.js';
+import type { ReviewService } from '../review/review-service.js';
 import type { TasksService } from '../tasks-service.js';
 import { checkCommandTemplate } from '../agents/command-adapter.js';
 import { adapterFor } from '../agents/registry.js';
@@ -23,6 +24,7 @@ export interface RouterDeps {
   scheduler: Scheduler;
   tasks: TasksService;
   agents: AgentsService;
+  review: ReviewService;
   dataDir: string;
 }
 
@@ -99,6 +101,10 @@ export class RequestRouter {
       'task.decide': (p) => tasks.decide(p),
       'task.reply': (p) => tasks.reply(p),
       'task.resume': (p) => tasks.resume(p.id),
+      'task.review': (p) => deps.review.review(p.id),
+      'task.approve': (p) => deps.review.approve(p.id, p.action),
+      'task.reject': (p) => deps.review.reject(p.id, p.feedback),
+      'task.discard': (p) => deps.review.discard(p.id, p.force ?? false),
       'run.input': (p) => run.input(p),
       'run.resize': (p) => run.resize(p),
       'run.screen': (p) => run.screen(p),

@@ -1,7 +1,10 @@
 // Numbered migrations: entry N brings a database from user_version N to N + 1. Never edit a shipped entry; append.
-import { RUN_STATUSES } from '../../../shared/domain.js';
+import { MERGE_STRATEGIES, REVIEW_STATES, RUN_STATUSES } from '../../../shared/domain.js';
 
-const statusList = RUN_STATUSES.map((s) => `'${s}'`).join(', ');
+const sqlList = (values: readonly string[]) => values.map((s) => `'${s}'`).join(', ');
+const statusList = sqlList(RUN_STATUSES);
+const reviewList = sqlList(REVIEW_STATES);
+const strategyList = sqlList(MERGE_STRATEGIES);
 
 export const MIGRATIONS: readonly string[] = [
   `
@@ -95,5 +98,12 @@ export const MIGRATIONS: readonly string[] = [
   `,
   `
   ALTER TABLE runs ADD COLUMN reply_grant TEXT;
+  `,
+  // Review: the state a review action left (it holds for the run it names), and how a repo's approvals merge.
+  `
+  ALTER TABLE tasks ADD COLUMN review_state TEXT CHECK (review_state IN (${reviewList}));
+  ALTER TABLE tasks ADD COLUMN review_run_id INTEGER;
+  ALTER TABLE tasks ADD COLUMN review_detail TEXT;
+  ALTER TABLE repos ADD COLUMN merge_strategy TEXT NOT NULL DEFAULT 'squash' CHECK (merge_strategy IN (${strategyList}));
   `,
 ];

@@ -1,4 +1,4 @@
-import type { RepoInfo } from '../../../shared/domain.js';
+import type { MergeStrategy, RepoInfo } from '../../../shared/domain.js';
 import type { Db } from './database.js';
 import { prepared } from './database.js';
 
@@ -10,6 +10,7 @@ interface RepoRow {
   setup_command: string | null;
   copy_files: string;
   max_running: number | null;
+  merge_strategy: string;
   created_at: number;
 }
 
@@ -20,6 +21,7 @@ export interface RepoFields {
   setupCommand: string | null;
   copyFiles: string[];
   maxRunning: number | null;
+  mergeStrategy: MergeStrategy;
 }
 
 function toRepo(row: RepoRow): RepoInfo {
@@ -31,6 +33,7 @@ function toRepo(row: RepoRow): RepoInfo {
     setupCommand: row.setup_command,
     copyFiles: JSON.parse(row.copy_files) as string[],
     maxRunning: row.max_running,
+    mergeStrategy: row.merge_strategy as MergeStrategy,
     createdAt: row.created_at,
   };
 }
@@ -55,10 +58,11 @@ export class ReposStore {
   /** Inserts the repo, or updates the given fields of the one at the same path. */
   upsert(fields: RepoFields): RepoInfo {
     prepared(this.db, 
-        `INSERT INTO repos (path, name, base_branch, setup_command, copy_files, max_running, created_at)
-         VALUES (@path, @name, @baseBranch, @setupCommand, @copyFiles, @maxRunning, @now)
+        `INSERT INTO repos (path, name, base_branch, setup_command, copy_files, max_running, merge_strategy, created_at)
+         VALUES (@path, @name, @baseBranch, @setupCommand, @copyFiles, @maxRunning, @mergeStrategy, @now)
          ON CONFLICT(path) DO UPDATE SET name = excluded.name, base_branch = excluded.base_branch,
-           setup_command = excluded.setup_command, copy_files = excluded.copy_files, max_running = excluded.max_running`,
+           setup_command = excluded.setup_command, copy_files = excluded.copy_files, max_running = excluded.max_running,
+           merge_strategy = excluded.merge_strategy`,
       )
       .run({ ...fields, copyFiles: JSON.stringify(fields.copyFiles), now: Date.now() });
     return this.byPath(fields.path)!;

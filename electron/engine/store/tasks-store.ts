@@ -1,5 +1,6 @@
 import { LIVE_RUN_STATUSES } from '../../../shared/domain.js';
-import type { RunStatus, TaskInfo } from '../../../shared/domain.js';
+import type { ReviewDetail, ReviewState, RunStatus, TaskInfo } from '../../../shared/domain.js';
+import { effectiveReview } from '../review/review-state.js';
 import type { Db } from './database.js';
 import { prepared } from './database.js';
 import type { PendingRunWrites } from './pending-writes.js';
@@ -14,13 +15,17 @@ interface TaskJoinRow {
   t_created_at: number;
   repo_path: string;
   profile_name: string;
+  t_review_state: string | null;
+  t_review_run_id: number | null;
+  t_review_detail: string | null;
 }
 
 type JoinedRow = TaskJoinRow & Partial<RunRow>;
 
 const SELECT_TASKS_COLUMNS = `
   SELECT t.id AS t_id, t.prompt AS t_prompt, t.repo_id AS t_repo_id, t.priority AS t_priority,
-         t.created_at AS t_created_at, rp.path AS repo_path, p.name AS profile_name, r.*`;
+         t.created_at AS t_created_at, t.review_state AS t_review_state,
+         t.review_run_id AS t_review_run_id, t.review_detail AS t_review_detail, rp.path AS repo_path, p.name AS profile_name, r.*`;
 const JOIN_NAMES = `JOIN repos rp ON rp.id = t.repo_id JOIN profiles p ON p.id = t.profile_id`;
 const SELECT_TASKS = `${SELECT_TASKS_COLUMNS} FROM tasks t ${JOIN_NAMES} LEFT JOIN runs r ON r.id = t.current_run_id`;
 
@@ -37,6 +42,7 @@ function toTask(row: JoinedRow, pending: PendingRunWrites): TaskInfo {
     status: run?.status ?? 'queued',
     run,
     waitReason: null,
+    ...effectiveReview({ state: row.t_review_state as ReviewState | null, runId: row.t_review_run_id, detail: row.t_review_detail }, run),
   };
 }
 
@@ -63,6 +69,12 @@ export class TasksStore {
       prepared(this.db, "INSERT INTO search_text (body, kind, task_id) VALUES (?, 'prompt', ?)").run(task.prompt, id);
       return id;
     })();
+  }
+
+  /** Records a review action's outcome; it holds while `runId` is the task's current run (see review-state.ts). */
+  setReview(taskId: number, state: ReviewState, runId: number | null, detail: ReviewDetail | null): void {
+    prepared(this.db, 'UPDATE tasks SET review_state = ?, review_run_id = ?, review_detail = ? WHERE id = ?')
+      .run(state, runId, detail ? JSON.stringify(detail) : null, taskId);
   }
 
   indexQuestion(taskId: number, question: string): void {

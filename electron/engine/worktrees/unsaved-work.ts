@@ -46,7 +46,7 @@ async function status(worktree: string, extra: string[]): Promise<{ entries: Sta
 }
 
 /** True when the repo's checkout has the same file (same bytes, or the same symlink) at the same place. */
-async function repoHoldsSame(worktree: string, repo: string, rel: string): Promise<boolean> {
+export async function repoHoldsSame(worktree: string, repo: string, rel: string): Promise<boolean> {
   try {
     const [mine, theirs] = await Promise.all([lstat(join(worktree, rel)), lstat(join(repo, rel))]);
     if (mine.isSymbolicLink() && theirs.isSymbolicLink()) {

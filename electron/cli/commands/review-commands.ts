@@ -1,0 +1,100 @@
+// errand review | approve | reject | discard
+import { createInterface } from 'node:readline/promises';
+import type { TaskInfo } from '../../../shared/domain.js';
+import type { TaskReview } from '../../../shared/protocol/methods.js';
+import type { CliContext } from '../cli-context.js';
+import { parse, taskIdArg, UsageError } from '../cli-context.js';
+import { oneLine, table } from '../format.js';
+
+const REVIEW_USAGE =
+  'errand review <id> [--json]\n' +
+  "  the task's summary, the files it changed with +/-, and the diff against its base (uncommitted and untracked work included)";
+const APPROVE_USAGE =
+  'errand approve <id> --merge | --pr | --keep-branch\n' +
+  "  commits the worktree's work on the task's branch, then:\n" +
+  "  --merge        merges it into the base (the repo's --merge-strategy: squash, rebase or merge) when that is safe\n" +
+  '  --pr           pushes the branch and opens a pull request with gh\n' +
+  '  --keep-branch  removes the worktree and keeps the branch';
+const REJECT_USAGE = 'errand reject <id> "<feedback>"\n  sends the feedback to the agent: a follow-up run in the same worktree (and session)';
+const DISCARD_USAGE =
+  'errand discard <id> [--force] [--yes]\n' +
+  '  removes the worktree and branch; asks first (--yes when not at a terminal); --force also drops uncommitted or unmerged work';
+
+/** `--help` (or -h) before any `--`: the usage on stdout, exit 0. */
+function helped(args: string[], usage: string): boolean {
+  const own = args.includes('--') ? args.slice(0, args.indexOf('--')) : args;
+  if (!own.includes('--help') && !own.includes('-h')) return false;
+  process.stdout.write(`usage: ${usage}\n`);
+  return true;
+}
+
+function reviewText(r: TaskReview): string {
+  const lines = [`task ${r.task.id}  ${r.task.review ?? r.task.status}  ${r.branch} → ${r.baseBranch}`, `prompt   ${oneLine(r.task.prompt, 200)}`];
+  if (r.task.reviewDetail?.message) lines.push(`review   ${r.task.reviewDetail.message}`);
+  lines.push('', 'summary', r.summary ? r.summary.replace(/^/gm, '  ') : '  (none: the agent gave no final message)', '');
+  if (r.noChanges) {
+    lines.push(`no changes: the branch changes nothing against ${r.baseBranch}`);
+    return lines.join('\n');
+  }
+  const rows = [['STATUS', '+', '-', 'FILE']];
+  for (const f of r.files) {
+    const name = f.oldPath ? `${f.oldPath} → ${f.path}` : f.path;
+    rows.push([f.status, f.binary ? 'bin' : `+${f.additions}`, f.binary ? '' : `-${f.deletions}`, name]);
+  }
+  lines.push(table(rows));
+  lines.push(`${r.files.length}${r.filesTruncated ? '+' : ''} file(s), +${r.additions} -${r.deletions}${r.source === 'branch' ? ' (from the branch; the worktree is gone)' : ''}`);
+  lines.push('', r.diff.trimEnd());
+  if (r.diffTruncated) lines.push('', `(the diff was cut here; see the rest with git diff ${r.mergeBase.slice(0, 12)} in the worktree)`);
+  return lines.join('\n');
+}
+
+export async function review(ctx: CliContext, args: string[]): Promise<void> {
+  if (helped(args, REVIEW_USAGE)) return;
+  const { positionals } = parse(args, {}, REVIEW_USAGE);
+  const result = await (await ctx.engine()).request('task.review', { id: taskIdArg(positionals[0], REVIEW_USAGE) });
+  ctx.print(result, () => reviewText(result));
+}
+
+const reviewLine = (task: TaskInfo) => `task ${task.id} ${task.review ?? task.status}${task.reviewDetail?.message ? `: ${task.reviewDetail.message}` : ''}`;
+
+export async function approve(ctx: CliContext, args: string[]): Promise<void> {
+  if (helped(args, APPROVE_USAGE)) return;
+  const { values, positionals } = parse(args, { merge: { type: 'boolean' }, pr: { type: 'boolean' }, 'keep-branch': { type: 'boolean' } }, APPROVE_USAGE);
+  const chosen = (['merge', 'pr', 'keep-branch'] as const).filter((flag) => values[flag] === true);
+  if (chosen.length !== 1) throw new UsageError(`choose one of --merge, --pr or --keep-branch\nusage: ${APPROVE_USAGE}`);
+  const action = chosen[0] === 'keep-branch' ? 'keep' : chosen[0]!;
+  const task = await (await ctx.engine()).request('task.approve', { id: taskIdArg(positionals[0], APPROVE_USAGE), action });
+  ctx.print(task, () => reviewLine(task));
+}
+
+export async function reject(ctx: CliContext, args: string[]): Promise<void> {
+  if (helped(args, REJECT_USAGE)) return;
+  const { positionals } = parse(args, {}, REJECT_USAGE);
+  if (positionals.length !== 2) throw new UsageError(`give the feedback as one quoted argument\nusage: ${REJECT_USAGE}`);
+  const task = await (await ctx.engine()).request('task.reject', { id: taskIdArg(positionals[0], REJECT_USAGE), feedback: positionals[1]! });
+  ctx.print(task, () => `task ${task.id} ${task.review}: run ${task.run?.attempt} is ${task.status} with your feedback`);
+}
+
+async function confirmed(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export async function discard(ctx: CliContext, args: string[]): Promise<void> {
+  if (helped(args, DISCARD_USAGE)) return;
+  const { values, positionals } = parse(args, { force: { type: 'boolean' }, yes: { type: 'boolean' } }, DISCARD_USAGE);
+  const id = taskIdArg(positionals[0], DISCARD_USAGE);
+  if (values.yes !== true) {
+    if (!process.stdin.isTTY) throw new UsageError(`not at a terminal, so discard cannot ask: pass --yes to confirm\nusage: ${DISCARD_USAGE}`);
+    if (!(await confirmed(`Discard task ${id}: remove its worktree and branch${values.force ? ', and any work in them' : ''}?`))) {
+      ctx.print({ discarded: false }, () => 'nothing was discarded');
+      return;
+    }
+  }
+  const result = await (await ctx.engine()).request('task.discard', { id, force: values.force === true });
+  ctx.print(result, () => reviewLine(result.task));
+}

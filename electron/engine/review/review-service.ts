@@ -1,0 +1,190 @@
+// Review: what a finished task changed, and the person's verdict on it (approve is in approval.ts).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RepoInfo, ReviewDetail, ReviewState, TaskInfo } from '../../../shared/domain.js';
+import { dataDirLayout, runFiles } from '../../../shared/data-dir.js';
+import type { EngineEvent } from '../../../shared/protocol/events.js';
+import { ErrandError } from '../../../shared/protocol/errors.js';
+import type { ApproveAction, TaskReview } from '../../../shared/protocol/methods.js';
+import { adapterFor } from '../agents/registry.js';
+import type { EventHub } from '../event-hub.js';
+import type { RunManager } from '../run-manager.js';
+import type { Scheduler } from '../scheduler.js';
+import type { Store } from '../store/store.js';
+import type { TasksService } from '../tasks-service.js';
+import { branchExists } from '../worktrees/repo-check.js';
+import type { WorktreePlace } from '../worktrees/worktree-names.js';
+import { recordedPlace, safeRelative } from '../worktrees/worktree-names.js';
+import type { Worktrees } from '../worktrees/worktrees.js';
+import { AGENT_CONFIG_FILES } from '../worktrees/worktrees.js';
+import { Approval } from './approval.js';
+import { changesBetween } from './diff.js';
+import { gitLine } from './git-run.js';
+import { snapshot } from './snapshot.js';
+import { logTail } from './summary.js';
+
+export interface ReviewDeps {
+  store: Store;
+  hub: EventHub;
+  runs: RunManager;
+  scheduler: Scheduler;
+  tasks: TasksService;
+  worktrees: Worktrees;
+  dataDir: string;
+}
+
+/** What a task has to review: its repo, and the worktree and branch its runs claimed. */
+export interface ReviewTarget {
+  task: TaskInfo;
+  repo: RepoInfo;
+  place: WorktreePlace;
+  /** The worktree is there (else only the branch is: kept, or removed by hand). */
+  hasWorktree: boolean;
+}
+
+/** Files copied into every worktree from the repo's checkout: the person's, never the agent's work. */
+export function copiedFiles(repo: RepoInfo): string[] {
+  return [...new Set([...repo.copyFiles.map(safeRelative), ...AGENT_CONFIG_FILES])];
+}
+
+export class ReviewService {
+  private readonly approval: Approval;
+  /** What each task's review state was last announced as, so each change is pushed once. */
+  private readonly announced = new Map<number, string>();
+  readonly tmpDir: string;
+
+  constructor(private readonly deps: ReviewDeps) {
+    this.tmpDir = join(deps.dataDir, 'tmp');
+    this.approval = new Approval(this, deps.worktrees, this.tmpDir);
+    deps.hub.listen((event) => this.follow(event));
+  }
+
+  async review(id: number): Promise<TaskReview> {
+    const target = await this.target(id);
+    const { task, repo, place } = target;
+    const base = `refs/heads/${repo.baseBranch}`;
+    if (!(await branchExists(repo.path, repo.baseBranch))) {
+      throw new ErrandError('repo_invalid', `The base branch ${repo.baseBranch} is not in ${repo.path} any more, so there is nothing to compare with.`);
+    }
+    let cwd = repo.path;
+    let head = `refs/heads/${place.branch}`;
+    let tree: string;
+    if (target.hasWorktree) {
+      const work = await snapshot(place.path, repo.path, copiedFiles(repo), this.tmpDir);
+      [cwd, head, tree] = [place.path, work.head, work.tree];
+    } else {
+      tree = await gitLine(cwd, ['rev-parse', `${head}^{tree}`]);
+    }
+    const mergeBase = await gitLine(cwd, ['merge-base', base, head]);
+    const changes = await changesBetween(cwd, mergeBase, tree);
+    return {
+      task,
+      summary: await this.summary(task),
+      baseBranch: repo.baseBranch,
+      branch: place.branch,
+      mergeBase,
+      source: target.hasWorktree ? 'worktree' : 'branch',
+      ...changes,
+      noChanges: changes.files.length === 0,
+    };
+  }
+
+  approve(id: number, action: ApproveAction): Promise<TaskInfo> {
+    return this.approval.approve(id, action);
+  }
+
+  /** Sends the person's feedback to the agent as a follow-up run in the same worktree (and session, where it has one). */
+  reject(id: number, feedback: string): TaskInfo {
+    const task = this.task(id);
+    this.refuseLive(task, 'send it back');
+    if (task.review === 'merged' || task.review === 'discarded') {
+      throw new ErrandError('conflict', `Task ${id} was ${task.review}; there is nothing to send back. File a new task with errand add.`);
+    }
+    if (task.review === null) {
+      throw new ErrandError('conflict', `Task ${id} is ${task.status}: only a result can be sent back. \`errand reply ${id} "…"\` talks to its agent.`);
+    }
+    if (!recordedPlace(this.deps.store.runs.forTask(id))) {
+      throw new ErrandError('conflict', `Task ${id} has no worktree or branch to work on again. \`errand retry ${id}\` starts it over.`);
+    }
+    this.setReview(task, 'changes_requested', { message: `sent back: ${feedback.trim().split('\n')[0]}` });
+    const adapter = adapterFor(this.deps.store.profiles.byId(this.deps.store.tasks.profileId(id)!)!.adapter);
+    const sessionId = this.deps.store.runs.forTask(id).findLast((r) => r.sessionId)?.sessionId ?? null;
+    if (adapter.id !== 'command' && (sessionId || adapter.continuesWithoutSession)) {
+      return this.deps.tasks.continueSession(this.task(id), 'reply', feedback);
+    }
+    // No session to continue: the task runs again in its worktree, its prompt followed by the feedback.
+    const run = this.deps.store.runs.create(id, 'start', feedback);
+    this.deps.hub.emit({ type: 'run.created', run });
+    this.deps.scheduler.pass();
+    return this.deps.scheduler.withWaitReason(this.task(id));
+  }
+
+  /** Removes the task's worktree and branch; never work that exists nowhere else unless forced. */
+  async discard(id: number, force: boolean): Promise<{ task: TaskInfo; removed: string[] }> {
+    const task = this.task(id);
+    this.refuseLive(task, 'discard it');
+    if (task.review === 'merged') throw new ErrandError('conflict', `Task ${id} is merged: its work is in the base branch, and nothing is left to discard.`);
+    const place = recordedPlace(this.deps.store.runs.forTask(id));
+    const repo = this.deps.store.repos.byId(task.repoId)!;
+    const removed = place ? await this.deps.worktrees.remove(repo, place, force) : [];
+    this.setReview(task, 'discarded', { message: removed.length ? `removed ${removed.join(', ')}` : 'nothing was left to remove' });
+    return { task: this.task(id), removed };
+  }
+
+  /** Stores a review action's outcome for the task's current run, and tells clients. */
+  setReview(task: TaskInfo, state: ReviewState, detail: ReviewDetail | null): TaskInfo {
+    this.deps.store.tasks.setReview(task.id, state, task.run?.id ?? null, detail);
+    this.announce(task.id);
+    return this.task(task.id);
+  }
+
+  task(id: number): TaskInfo {
+    const task = this.deps.store.tasks.byId(id);
+    if (!task) throw new ErrandError('not_found', `There is no task ${id}. \`errand ls\` lists them.`);
+    return this.deps.scheduler.withWaitReason(task);
+  }
+
+  refuseLive(task: TaskInfo, doing: string): void {
+    if (this.deps.runs.isLive(task.run) || task.status === 'queued') {
+      throw new ErrandError('conflict', `Task ${task.id} is ${task.status}; wait for it to finish (or cancel it) before you ${doing}.`);
+    }
+  }
+
+  async target(id: number): Promise<ReviewTarget> {
+    const task = this.task(id);
+    const repo = this.deps.store.repos.byId(task.repoId)!;
+    const place = recordedPlace(this.deps.store.runs.forTask(id));
+    if (!place) throw new ErrandError('conflict', `Task ${id} is ${task.status} and has no worktree yet: there is nothing to review.`);
+    const hasWorktree = existsSync(join(place.path, '.git'));
+    if (!hasWorktree && !(await branchExists(repo.path, place.branch))) {
+      const merged = task.reviewDetail?.commit ? ` (merged as ${task.reviewDetail.commit.slice(0, 12)}: git show ${task.reviewDetail.commit.slice(0, 12)})` : '';
+      throw new ErrandError('not_found', `Task ${id}'s worktree and branch are gone${merged}, so there is no diff to show.`);
+    }
+    return { task, repo, place, hasWorktree };
+  }
+
+  private async summary(task: TaskInfo): Promise<string | null> {
+    const runs = this.deps.store.runs.forTask(task.id);
+    const run = runs.findLast((r) => r.status === 'succeeded') ?? task.run;
+    if (!run) return null;
+    if (run.resultText) return run.resultText;
+    const adapter = adapterFor(this.deps.store.profiles.byId(this.deps.store.tasks.profileId(task.id)!)!.adapter);
+    return adapter.id === 'command' ? logTail(runFiles(dataDirLayout(this.deps.dataDir), run.id).log) : null;
+  }
+
+  /** A run that succeeds makes its task unreviewed; a new run leaves the state its result had. */
+  private follow(event: EngineEvent): void {
+    if (event.type === 'run.created') this.announce(event.run.taskId);
+    else if (event.type === 'run.status' && event.status !== event.previous) this.announce(event.taskId);
+  }
+
+  private announce(taskId: number): void {
+    const task = this.deps.store.tasks.byId(taskId);
+    if (!task) return;
+    const key = JSON.stringify([task.review, task.reviewDetail]);
+    const before = this.announced.get(taskId);
+    if (key === before || (before === undefined && task.review === null)) return;
+    this.announced.set(taskId, key);
+    this.deps.hub.emit({ type: 'task.review', taskId, review: task.review, detail: task.reviewDetail, at: Date.now() });
+  }
+}
