@@ -37,8 +37,7 @@ export function progressText(p: RunProgress | undefined): string {
 export function statusText(task: TaskInfo): string {
   if (task.status === 'queued' && task.waitReason) return `queued (${WAIT_TEXT[task.waitReason]})`;
   const progress = progressText(task.run?.progress);
-  const status = task.review ? `${task.status}, ${task.review.replace('_', ' ')}` : task.status;
-  return progress ? `${status}: ${progress}` : status;
+  return progress ? `${task.status}: ${progress}` : task.status;
 }
 
 export function oneLine(text: string, max: number): string {
@@ -52,9 +51,10 @@ export function table(rows: string[][]): string {
 }
 
 export function taskTable(tasks: TaskInfo[]): string {
-  const rows = [['ID', 'STATUS', 'TIME', 'PROFILE', 'REPO', 'PROMPT']];
+  const rows = [['ID', 'STATUS', 'TIME', 'PROFILE', 'REPO', 'REVIEW', 'PROMPT']];
   for (const t of tasks) {
-    rows.push([String(t.id), statusText(t), taskElapsed(t), t.profile, t.repoPath.split('/').pop() ?? '', oneLine(t.prompt, 60)]);
+    const review = t.review?.replace('_', ' ') ?? '-';
+    rows.push([String(t.id), statusText(t), taskElapsed(t), t.profile, t.repoPath.split('/').pop() ?? '', review, oneLine(t.prompt, 60)]);
   }
   return table(rows);
 }

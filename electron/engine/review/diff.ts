@@ -2,9 +2,9 @@
 // with a byte bound whatever the agent changed.
 import { MAX_REVIEW_DIFF_BYTES } from '../../../shared/protocol/limits.js';
 import type { ReviewFile, ReviewFileStatus } from '../../../shared/protocol/methods.js';
-import { gitBounded } from '../worktrees/git.js';
+import { boundedGit } from './git-run.js';
 
-/** The per-file listings: at ~100 bytes a file, tens of thousands of files. */
+/** The per-file listing: at ~150 bytes a file, tens of thousands of files. */
 const MAX_LISTING_BYTES = 2 * 1024 * 1024;
 /** JSON escapes some bytes (tabs, quotes, control characters): what goes on the wire stays below this. */
 const MAX_DIFF_JSON_BYTES = 6 * 1024 * 1024;
@@ -22,31 +22,35 @@ export interface Changes {
 
 const STATUS: Record<string, ReviewFileStatus> = { A: 'added', D: 'deleted', R: 'renamed', C: 'added' };
 
-/** `--name-status -z`: status, then the path (two paths for a rename or copy). */
-function parseNameStatus(out: string): { status: ReviewFileStatus; path: string; oldPath: string | null }[] {
-  const fields = out.split('\0');
-  fields.pop();
-  const entries = [];
-  for (let i = 0; i + 1 < fields.length; ) {
-    const code = fields[i]![0]!;
-    if (code === 'R' || code === 'C') {
-      if (i + 2 >= fields.length) break;
-      entries.push({ status: STATUS[code]!, oldPath: code === 'R' ? fields[i + 1]! : null, path: fields[i + 2]! });
-      i += 3;
-    } else {
-      entries.push({ status: STATUS[code] ?? 'modified', oldPath: null, path: fields[i + 1]! });
-      i += 2;
-    }
-  }
-  return entries;
+interface Listed {
+  status: ReviewFileStatus;
+  path: string;
+  oldPath: string | null;
 }
+type Stat = { additions: number; deletions: number; binary: boolean };
 
-/** `--numstat -z`: "added\tdeleted\tpath", or "added\tdeleted\t" then old and new path for a rename. */
-function parseNumstat(out: string): Map<string, { additions: number; deletions: number; binary: boolean }> {
+/**
+ * `--raw --numstat -z` in one listing: first every raw entry (":mode mode sha sha STATUS", then one path, or two
+ * for a rename or copy), then every numstat entry ("added\tdeleted\tpath", or "added\tdeleted\t" then two paths).
+ */
+function parseListing(out: string, truncated: boolean): { listed: Listed[]; stats: Map<string, Stat> } {
   const fields = out.split('\0');
-  fields.pop();
-  const stats = new Map<string, { additions: number; deletions: number; binary: boolean }>();
-  for (let i = 0; i < fields.length; i++) {
+  fields.pop(); // after the last NUL: nothing, or a field cut short
+  const listed: Listed[] = [];
+  const stats = new Map<string, Stat>();
+  let i = 0;
+  while (i < fields.length && fields[i]!.startsWith(':')) {
+    const code = fields[i]!.split(' ').at(-1)![0]!;
+    const two = code === 'R' || code === 'C';
+    if (i + (two ? 2 : 1) >= fields.length) break;
+    listed.push(
+      two
+        ? { status: STATUS[code]!, oldPath: code === 'R' ? fields[i + 1]! : null, path: fields[i + 2]! }
+        : { status: STATUS[code] ?? 'modified', oldPath: null, path: fields[i + 1]! },
+    );
+    i += two ? 3 : 2;
+  }
+  for (; i < fields.length; i++) {
     const [added, deleted, path] = fields[i]!.split('\t');
     let name = path ?? '';
     if (name === '') {
@@ -56,7 +60,8 @@ function parseNumstat(out: string): Map<string, { additions: number; deletions: 
     const binary = added === '-';
     stats.set(name, { additions: binary ? 0 : Number(added), deletions: binary ? 0 : Number(deleted), binary });
   }
-  return stats;
+  // Cut short: list only files whose numbers were read whole.
+  return { listed: truncated ? listed.filter((f) => stats.has(f.path)) : listed, stats };
 }
 
 /** Cuts the diff at a line end so that it stays within the wire's bound once JSON-encoded. */
@@ -71,23 +76,25 @@ function boundForWire(diff: string): { diff: string; cut: boolean } {
   return { diff: text, cut };
 }
 
-export async function changesBetween(cwd: string, from: string, to: string): Promise<Changes> {
-  const [names, numbers, patch] = await Promise.all([
-    gitBounded(cwd, [...DIFF, '--name-status', '-z', from, to], MAX_LISTING_BYTES),
-    gitBounded(cwd, [...DIFF, '--numstat', '-z', from, to], MAX_LISTING_BYTES),
-    gitBounded(cwd, [...DIFF, from, to], MAX_REVIEW_DIFF_BYTES),
+/**
+ * From a commit to a tree, or (`to` null) to the index that `env` names: a snapshot's index is compared as it is,
+ * without first writing it as a tree.
+ */
+export async function changesBetween(cwd: string, from: string, to: string | null, env: Record<string, string> = {}): Promise<Changes> {
+  const range = to === null ? ['--cached', from] : [from, to];
+  const [listing, patch] = await Promise.all([
+    boundedGit(cwd, [...DIFF, '--raw', '--numstat', '-z', ...range], MAX_LISTING_BYTES, env),
+    boundedGit(cwd, [...DIFF, ...range], MAX_REVIEW_DIFF_BYTES, env),
   ]);
-  const stats = parseNumstat(numbers.stdout);
-  let entries = parseNameStatus(names.stdout);
-  if (names.truncated) entries = entries.slice(0, -1);
-  const files: ReviewFile[] = entries.map((e) => ({ ...e, ...(stats.get(e.path) ?? { additions: 0, deletions: 0, binary: false }) }));
+  const { listed, stats } = parseListing(listing.stdout, listing.truncated);
+  const files: ReviewFile[] = listed.map((e) => ({ ...e, ...(stats.get(e.path) ?? { additions: 0, deletions: 0, binary: false }) }));
   let text = patch.stdout;
   // A bounded read stops mid-line: keep whole lines only.
   if (patch.truncated) text = text.slice(0, text.lastIndexOf('\n') + 1);
   const wire = boundForWire(text);
   return {
     files,
-    filesTruncated: names.truncated,
+    filesTruncated: listing.truncated,
     additions: files.reduce((n, f) => n + f.additions, 0),
     deletions: files.reduce((n, f) => n + f.deletions, 0),
     diff: wire.diff,

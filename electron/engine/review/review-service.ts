@@ -20,7 +20,7 @@ import { AGENT_CONFIG_FILES } from '../worktrees/worktrees.js';
 import { Approval } from './approval.js';
 import { changesBetween } from './diff.js';
 import { gitLine } from './git-run.js';
-import { snapshot } from './snapshot.js';
+import { withWorkIndex } from './snapshot.js';
 import { logTail } from './summary.js';
 
 export interface ReviewDeps {
@@ -63,23 +63,27 @@ export class ReviewService {
     const target = await this.target(id);
     const { task, repo, place } = target;
     const base = `refs/heads/${repo.baseBranch}`;
-    if (!(await branchExists(repo.path, repo.baseBranch))) {
-      throw new ErrandError('repo_invalid', `The base branch ${repo.baseBranch} is not in ${repo.path} any more, so there is nothing to compare with.`);
+    const cwd = target.hasWorktree ? place.path : repo.path;
+    const tip = target.hasWorktree ? 'HEAD' : `refs/heads/${place.branch}`;
+    const forkPoint = gitLine(cwd, ['merge-base', base, tip]).catch(() => null);
+    const compare = async (to: string | null, env?: Record<string, string>) => {
+      const from = await forkPoint;
+      return from === null ? null : { from, changes: await changesBetween(cwd, from, to, env) };
+    };
+    const [baseThere, compared, summary] = await Promise.all([
+      branchExists(repo.path, repo.baseBranch),
+      // The worktree's work is compared as its snapshot index holds it; a branch alone, as its last commit.
+      target.hasWorktree ? withWorkIndex(place.path, repo.path, copiedFiles(repo), this.tmpDir, (env) => compare(null, env)) : compare(tip),
+      this.summary(task),
+    ]);
+    if (!baseThere || compared === null) {
+      const why = baseThere ? `${place.branch} has no history in common with it` : `it is not in ${repo.path} any more`;
+      throw new ErrandError('repo_invalid', `Task ${id} cannot be compared with its base ${repo.baseBranch}: ${why}.`);
     }
-    let cwd = repo.path;
-    let head = `refs/heads/${place.branch}`;
-    let tree: string;
-    if (target.hasWorktree) {
-      const work = await snapshot(place.path, repo.path, copiedFiles(repo), this.tmpDir);
-      [cwd, head, tree] = [place.path, work.head, work.tree];
-    } else {
-      tree = await gitLine(cwd, ['rev-parse', `${head}^{tree}`]);
-    }
-    const mergeBase = await gitLine(cwd, ['merge-base', base, head]);
-    const changes = await changesBetween(cwd, mergeBase, tree);
+    const { from: mergeBase, changes } = compared;
     return {
       task,
-      summary: await this.summary(task),
+      summary,
       baseBranch: repo.baseBranch,
       branch: place.branch,
       mergeBase,

@@ -1,9 +1,9 @@
-// The worktree's work as git objects, read without touching the worktree's index or files: a copy of its index in a
-// temporary file takes every change (untracked files included, ignored ones aside), and becomes a tree.
+// The worktree's work as git sees it, read without touching the worktree's index or files: a copy of its index in a
+// temporary file takes every change (untracked files included, ignored ones aside).
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
 import { repoHoldsSame } from '../worktrees/unsaved-work.js';
 import { gitLine, identityEnv, runGit } from './git-run.js';
 
@@ -19,11 +19,11 @@ export interface Snapshot {
  * Files Errand copied in from the repo's checkout (agent configuration, listed ignored files) that no commit has and
  * that are unchanged: they are the person's, not the agent's work, and stay out of the diff and the commit.
  */
-async function untouchedCopies(worktree: string, repoPath: string, copied: readonly string[], head: string): Promise<string[]> {
+async function untouchedCopies(worktree: string, repoPath: string, copied: readonly string[]): Promise<string[]> {
   const present = copied.filter((rel) => existsSync(join(worktree, rel)));
   if (present.length === 0) return [];
   const tracked = new Set(
-    (await runGit(worktree, ['--literal-pathspecs', 'ls-tree', '-r', '--name-only', '-z', head, '--', ...present])).stdout
+    (await runGit(worktree, ['--literal-pathspecs', 'ls-tree', '-r', '--name-only', '-z', 'HEAD', '--', ...present])).stdout
       .split('\0')
       .filter(Boolean),
   );
@@ -34,26 +34,49 @@ async function untouchedCopies(worktree: string, repoPath: string, copied: reado
   return untouched;
 }
 
-export async function snapshot(worktree: string, repoPath: string, copied: readonly string[], tmpDir: string): Promise<Snapshot> {
-  const head = await gitLine(worktree, ['rev-parse', '--verify', 'HEAD^{commit}']);
-  const realIndex = await gitLine(worktree, ['rev-parse', '--path-format=absolute', '--git-path', 'index']);
+/** The worktree's index file: its `.git` is a file naming its git dir (or, in a plain checkout, that dir). */
+async function indexOf(worktree: string): Promise<string> {
+  const dotGit = join(worktree, '.git');
+  if ((await stat(dotGit)).isDirectory()) return join(dotGit, 'index');
+  const gitDir = (await readFile(dotGit, 'utf8')).match(/^gitdir: (.+)$/m)?.[1]?.trim();
+  if (!gitDir) return gitLine(worktree, ['rev-parse', '--path-format=absolute', '--git-path', 'index']);
+  return join(isAbsolute(gitDir) ? gitDir : resolve(worktree, gitDir), 'index');
+}
+
+/**
+ * Runs `use` with the environment of a temporary index that holds the worktree's work (everything `git add -A`
+ * takes, less untouched copies), then deletes it.
+ */
+export async function withWorkIndex<T>(
+  worktree: string,
+  repoPath: string,
+  copied: readonly string[],
+  tmpDir: string,
+  use: (env: Record<string, string>) => Promise<T>,
+): Promise<T> {
   await mkdir(tmpDir, { recursive: true, mode: 0o700 });
   const index = join(tmpDir, `review-index-${randomUUID()}`);
   const env = { GIT_INDEX_FILE: index };
   try {
     // A copy keeps the index's file stamps, so git rehashes only what changed; without an index, start from HEAD.
-    const haveIndex = await copyFile(realIndex, index).then(() => true, () => false);
-    if (!haveIndex) await runGit(worktree, ['read-tree', head], { env });
+    const haveIndex = await copyFile(await indexOf(worktree), index).then(() => true, () => false);
+    if (!haveIndex) await runGit(worktree, ['read-tree', 'HEAD'], { env });
     await runGit(worktree, ['add', '-A'], { env });
-    const leaveOut = await untouchedCopies(worktree, repoPath, copied, head);
+    const leaveOut = await untouchedCopies(worktree, repoPath, copied);
     if (leaveOut.length > 0) await runGit(worktree, ['update-index', '--force-remove', '--', ...leaveOut], { env });
-    const tree = await gitLine(worktree, ['write-tree'], { env });
-    const headTree = await gitLine(worktree, ['rev-parse', `${head}^{tree}`]);
-    return { head, tree, changed: tree !== headTree };
+    return await use(env);
   } finally {
     await rm(index, { force: true });
     await rm(`${index}.lock`, { force: true });
   }
+}
+
+export function snapshot(worktree: string, repoPath: string, copied: readonly string[], tmpDir: string): Promise<Snapshot> {
+  return withWorkIndex(worktree, repoPath, copied, tmpDir, async (env) => {
+    const [tree, revs] = await Promise.all([gitLine(worktree, ['write-tree'], { env }), gitLine(worktree, ['rev-parse', 'HEAD^{commit}', 'HEAD^{tree}'])]);
+    const [head, headTree] = revs.split('\n') as [string, string];
+    return { head, tree, changed: tree !== headTree };
+  });
 }
 
 /** "fix the parser" / "Errand task 7": the prompt's first line as the subject, at most this long. */
@@ -80,7 +103,7 @@ export async function commitWork(
   if (!work.changed) return work.head;
   const env = await identityEnv(worktree);
   const commit = await gitLine(worktree, ['commit-tree', work.tree, '-p', work.head, '-m', message.subject, '-m', message.body], { env });
-  await runGit(worktree, ['update-ref', '-m', 'errand: approve (commit the task\'s work)', 'HEAD', commit, work.head]);
+  await runGit(worktree, ['update-ref', '-m', "errand: approve (commit the task's work)", 'HEAD', commit, work.head]);
   await runGit(worktree, ['reset', '-q']);
   return commit;
 }

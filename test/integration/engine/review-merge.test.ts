@@ -90,7 +90,7 @@ describe('review and approve --merge', () => {
     expect(merged.reviewDetail.commit).toBe(sb.git(repo, 'rev-parse', 'HEAD').trim());
     expect(existsSync(worktree)).toBe(false);
     expect(sb.git(repo, 'branch', '--list', branch).trim()).toBe('');
-    expect((await sb.errand(['ls'])).stdout).toMatch(/succeeded, merged/);
+    expect((await sb.errand(['ls'])).stdout).toMatch(/1\s+succeeded.*\s+merged\s+Make two a capital/);
     expect((await sb.errand(['show', '1'])).stdout).toMatch(/review\s+merged: merged into main as [0-9a-f]{12} \(squash\)/);
 
     const again = await sb.errand(['approve', '1', '--merge']);
