@@ -30,6 +30,11 @@ export class Approval {
     private readonly tmpDir: string,
   ) {}
 
+  /** An approval of this task is under way: nothing else may change its worktree or branch meanwhile. */
+  isBusy(id: number): boolean {
+    return this.busy.has(id);
+  }
+
   async approve(id: number, action: ApproveAction): Promise<TaskInfo> {
     if (this.busy.has(id)) throw new ErrandError('conflict', `Task ${id} is being approved already; wait for that to finish.`);
     this.busy.add(id);

@@ -33,7 +33,7 @@ type Stat = { additions: number; deletions: number; binary: boolean };
  * `--raw --numstat -z` in one listing: first every raw entry (":mode mode sha sha STATUS", then one path, or two
  * for a rename or copy), then every numstat entry ("added\tdeleted\tpath", or "added\tdeleted\t" then two paths).
  */
-function parseListing(out: string, truncated: boolean): { listed: Listed[]; stats: Map<string, Stat> } {
+export function parseListing(out: string, truncated: boolean): { listed: Listed[]; stats: Map<string, Stat> } {
   const fields = out.split('\0');
   fields.pop(); // after the last NUL: nothing, or a field cut short
   const listed: Listed[] = [];
@@ -51,8 +51,11 @@ function parseListing(out: string, truncated: boolean): { listed: Listed[]; stat
     i += two ? 3 : 2;
   }
   for (; i < fields.length; i++) {
-    const [added, deleted, path] = fields[i]!.split('\t');
-    let name = path ?? '';
+    const field = fields[i]!;
+    const first = field.indexOf('\t');
+    const second = field.indexOf('\t', first + 1);
+    const [added, deleted] = [field.slice(0, first), field.slice(first + 1, second)];
+    let name = second === -1 ? '' : field.slice(second + 1);
     if (name === '') {
       i += 2;
       name = fields[i] ?? '';

@@ -149,6 +149,9 @@ export class ReviewService {
   }
 
   refuseLive(task: TaskInfo, doing: string): void {
+    if (this.approval?.isBusy(task.id) && doing !== 'approve it') {
+      throw new ErrandError('conflict', `Task ${task.id} is being approved; wait for that to finish before you ${doing}.`);
+    }
     if (this.deps.runs.isLive(task.run) || task.status === 'queued') {
       throw new ErrandError('conflict', `Task ${task.id} is ${task.status}; wait for it to finish (or cancel it) before you ${doing}.`);
     }

@@ -4,7 +4,6 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { promptWithFeedback } from '../../../electron/engine/review/feedback-prompt.js';
 import { EventWatcher, stopWatchedEngine } from '../../support/event-watcher.js';
 import { finishedTask } from '../../support/review-helpers.js';
 import { ROOT, Sandbox } from '../../support/sandbox.js';
@@ -67,8 +66,12 @@ describe('reject, discard, keep-branch and pull requests', () => {
     expect(task.review).toBe('unreviewed');
     expect(runs[1].worktree).toBe(worktree);
     expect(existsSync(join(worktree, 'left-by-run-1.txt'))).toBe(true);
+    // The rule for a CLI with no session: the original prompt, then the feedback.
+    const followUp =
+      'write the note\n\nFeedback on your previous attempt (its changes are still in this working directory; build on them):\n' +
+      'use three, not two';
     const log = await sb.errand(['logs', '1']);
-    expect(log.stdout).toContain(`prompt ${Buffer.byteLength(promptWithFeedback(prompt, 'use three, not two'))} bytes sha256 ${sha(promptWithFeedback(prompt, 'use three, not two'))}`);
+    expect(log.stdout).toContain(`prompt ${Buffer.byteLength(followUp)} bytes sha256 ${sha(followUp)}`);
     expect(log.stdout).toContain(`reusing worktree ${worktree}`);
   });
 
