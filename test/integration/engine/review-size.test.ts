@@ -1,4 +1,5 @@
-// How long `review` takes engine-side (the reply's elapsedMs) on a 5,000-line diff: the goal is ≤ 100 ms.
+// How long `review` takes engine-side (the reply's elapsedMs) on a 5,000-line diff (the goal is ≤ 100 ms), and how
+// a diff too big for one answer is cut and says so.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ const LINES = 2500;
 /** Far above the goal, so a loaded test machine never fails it; the figure itself is printed. */
 const CEILING_MS = 1000;
 
-describe('review speed', () => {
+describe('review speed and size', () => {
   let sb: Sandbox;
   let watch: EventWatcher;
 
@@ -40,5 +41,22 @@ describe('review speed', () => {
     const median = [...times].sort((a, b) => a - b)[3]!;
     console.log(`review of a ${review.additions + review.deletions}-line diff: median ${median} ms engine-side (${times.join(', ')})`);
     expect(median).toBeLessThan(CEILING_MS);
+  });
+
+  it('cuts a diff too big for one answer at a line end, and says so', async () => {
+    const repo = sb.repo('huge', { 'README.md': 'hi\n' });
+    const { worktree } = await finishedTask(sb, watch, repo, 1, ['say', 'done']);
+    const line = `${'"quoted"\t'.repeat(8)}\n`;
+    writeFileSync(join(worktree, 'huge.txt'), line.repeat(Math.ceil((6 * 1024 * 1024) / line.length)));
+    writeFileSync(join(worktree, 'small.txt'), 'small\n');
+
+    const review = await sb.json(['review', '1']);
+    expect(review.diffTruncated).toBe(true);
+    expect(review.diff.endsWith('\n')).toBe(true);
+    expect(Buffer.byteLength(JSON.stringify(review.diff))).toBeLessThanOrEqual(6 * 1024 * 1024);
+    expect(review.files.map((f: any) => f.path).sort()).toEqual(['huge.txt', 'small.txt']);
+    const human = await sb.errand(['review', '1']);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain('(the diff was cut here');
   });
 });

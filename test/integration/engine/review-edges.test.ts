@@ -1,0 +1,57 @@
+// What review must leave out or keep: copies of the person's own files, ignored files that exist nowhere else, and
+// a rebase that does not apply.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EventWatcher, startWatchedEngine, stopWatchedEngine } from '../../support/event-watcher.js';
+import { checkoutState, finishedTask } from '../../support/review-helpers.js';
+import { Sandbox } from '../../support/sandbox.js';
+
+describe('review edges', () => {
+  let sb: Sandbox;
+  let watch: EventWatcher;
+
+  beforeEach(async () => ({ sb, watch } = await startWatchedEngine()));
+  afterEach(() => stopWatchedEngine({ sb, watch }));
+
+  it("keeps the person's untracked agent configuration, copied into the worktree, out of the diff and the merge", async () => {
+    const repo = sb.repo('app', { 'a.txt': 'one\n' });
+    writeFileSync(join(repo, '.mcp.json'), '{"mcpServers":{}}\n');
+    const { worktree } = await finishedTask(sb, watch, repo, 1, ['edit', 'a.txt', 'two\n']);
+    expect(existsSync(join(worktree, '.mcp.json'))).toBe(true);
+
+    const review = await sb.json(['review', '1']);
+    expect(review.files.map((f: any) => f.path)).toEqual(['a.txt']);
+    await sb.json(['approve', '1', '--merge']);
+    expect(sb.git(repo, 'ls-tree', '-r', '--name-only', 'main').split('\n').filter(Boolean).sort()).toEqual(['a.txt']);
+    expect(readFileSync(join(repo, '.mcp.json'), 'utf8')).toBe('{"mcpServers":{}}\n');
+  });
+
+  it('merges, but keeps a worktree that holds an edited ignored file, and says so', async () => {
+    const repo = sb.repo('app', { 'a.txt': 'one\n', '.gitignore': '.env\n' });
+    writeFileSync(join(repo, '.env'), 'SECRET=1\n');
+    await sb.json(['repo', 'add', repo, '--copy', '.env']);
+    const { worktree, branch } = await finishedTask(sb, watch, repo, 1, ['edit', 'a.txt', 'two\n', 'edit', '.env', 'SECRET=rotated\n']);
+    const merged = await sb.json(['approve', '1', '--merge']);
+    expect(merged.review).toBe('merged');
+    expect(merged.reviewDetail.message).toContain(`worktree ${worktree} kept: it holds files that exist nowhere else (.env)`);
+    expect(readFileSync(join(worktree, '.env'), 'utf8')).toBe('SECRET=rotated\n');
+    expect(sb.git(repo, 'show', 'main:a.txt')).toBe('two\n');
+    expect(sb.git(repo, 'branch', '--list', '--format=%(refname:short)', branch).trim()).toBe(branch);
+  });
+
+  it('a rebase that does not apply is a conflict: nothing moves, and no helper worktree is left', async () => {
+    const repo = sb.repo('app', { 'a.txt': 'one\ntwo\nthree\n' });
+    await sb.json(['repo', 'add', repo, '--merge-strategy', 'rebase']);
+    await finishedTask(sb, watch, repo, 1, ['edit', 'a.txt', 'one\nagent\nthree\n']);
+    writeFileSync(join(repo, 'a.txt'), 'one\nperson\nthree\n');
+    sb.git(repo, 'commit', '-qam', 'the same line on main');
+    const before = checkoutState(sb, repo);
+    const refused = await sb.errand(['approve', '1', '--merge']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('conflicts in a.txt');
+    expect(checkoutState(sb, repo)).toEqual(before);
+    expect((await sb.json(['show', '1'])).task.review).toBe('conflict');
+    expect(sb.git(repo, 'worktree', 'list', '--porcelain')).not.toContain('rebase-');
+  });
+});
