@@ -51,6 +51,7 @@ export class Approval {
     refuseState(task, action);
     const target = await this.review.target(id);
     const { repo, place } = target;
+    if (target.hasWorktree) await requireOnBranch(place.path, place.branch);
     let pr: { gh: string; remote: string } | null = null;
     if (action === 'merge') {
       const checkout = await checkoutOf(repo.path, repo.baseBranch);
@@ -157,6 +158,18 @@ export class Approval {
       if (this.repoQueues.get(repoId) === settled) this.repoQueues.delete(repoId);
     });
     return turn;
+  }
+}
+
+/** The agent may have switched its worktree to another branch: then what it holds is not the task's branch. */
+async function requireOnBranch(worktree: string, branch: string): Promise<void> {
+  const head = (await runGit(worktree, ['symbolic-ref', '-q', 'HEAD'], { okCodes: [1] })).stdout.trim();
+  if (head !== `refs/heads/${branch}`) {
+    throw new ErrandError(
+      'conflict',
+      `The worktree ${worktree} is on ${head ? head.replace('refs/heads/', '') : 'a detached HEAD'}, not on the task's branch ${branch}, ` +
+        `so nothing was committed or merged. Check it out there again (git -C ${worktree} switch ${branch}), then approve.`,
+    );
   }
 }
 

@@ -54,4 +54,15 @@ describe('review edges', () => {
     expect((await sb.json(['show', '1'])).task.review).toBe('conflict');
     expect(sb.git(repo, 'worktree', 'list', '--porcelain')).not.toContain('rebase-');
   });
+
+  it("refuses to approve a worktree the agent switched to another branch, committing nothing", async () => {
+    const repo = sb.repo('app', { 'a.txt': 'one\n' });
+    const { worktree, branch } = await finishedTask(sb, watch, repo, 1, ['edit', 'a.txt', 'two\n']);
+    sb.git(worktree, 'switch', '-q', '-c', 'the-agents-own');
+    const before = checkoutState(sb, worktree);
+    const refused = await sb.errand(['approve', '1', '--keep-branch']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`is on the-agents-own, not on the task's branch ${branch}, so nothing was committed`);
+    expect(checkoutState(sb, worktree)).toEqual(before);
+  });
 });
