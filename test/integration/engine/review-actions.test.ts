@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventWatcher, stopWatchedEngine } from '../../support/event-watcher.js';
 import { finishedTask } from '../../support/review-helpers.js';
+import { CliTerminal } from '../../support/terminal.js';
 import { ROOT, Sandbox } from '../../support/sandbox.js';
 
 const FAKE_CLAUDE = join(ROOT, 'test/fixtures/fake-claude.mjs');
@@ -130,6 +131,30 @@ describe('reject, discard, keep-branch and pull requests', () => {
 
     const clean = await finishedTask(sb, watch, repo, 2, ['say', 'nothing to do']);
     expect((await sb.json(['discard', '2', '--yes'])).removed).toEqual([clean.worktree, clean.branch]);
+  });
+
+  it('asks at a terminal before discarding, and does nothing on no', async () => {
+    const { worktree } = await finishedTask(sb, watch, repo, 1, ['say', 'nothing to change']);
+    const no = new CliTerminal(sb, ['discard', '1']);
+    try {
+      await no.waitForScreen(/Discard task 1: remove its worktree and branch\? \[y\/N\]/, 'the question');
+      no.write('n\r');
+      expect((await no.exited).exitCode).toBe(0);
+      expect(await no.screen()).toContain('nothing was discarded');
+    } finally {
+      no.dispose();
+    }
+    expect(existsSync(worktree)).toBe(true);
+    const yes = new CliTerminal(sb, ['discard', '1']);
+    try {
+      await yes.waitForScreen(/\[y\/N\]/, 'the question');
+      yes.write('y\r');
+      expect((await yes.exited).exitCode).toBe(0);
+      expect(await yes.screen()).toContain('task 1 discarded');
+    } finally {
+      yes.dispose();
+    }
+    expect(existsSync(worktree)).toBe(false);
   });
 
   it('pushes the branch and opens a pull request with gh; says so clearly when there is no remote', async () => {
