@@ -20,7 +20,7 @@ export class SocketServer {
     this.server = createServer((socket) => {
       const connection = new Connection(
         socket,
-        (line, conn) => void this.onLine(line, conn),
+        (line, conn) => this.onLine(line, conn),
         (conn) => {
           this.connections.delete(conn);
           this.onDisconnect(conn);
