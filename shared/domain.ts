@@ -87,7 +87,7 @@ export interface RepoInfo {
 }
 
 export interface NeedsInputRule {
-  /** A JavaScript regular expression tested against the last lines of the screen. */
+  /** An RE2 regular expression (linear time: no backreferences or lookarounds) tested against the last screen lines. */
   pattern: string;
   /** How long the output must stay quiet before the rule is tested. */
   quietMs: number;

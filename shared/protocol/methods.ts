@@ -2,6 +2,7 @@
 // The engine validates params against these schemas before anything acts on them.
 import { z } from 'zod';
 import { ADAPTER_IDS, CONFIG_KEYS, RUN_STATUSES } from '../domain.js';
+import { compileNeedsInputPattern } from '../needs-input-pattern.js';
 import type {
   AdapterId,
   EngineStatus,
@@ -25,17 +26,20 @@ const termSize = { cols: z.number().int().min(2).max(1000), rows: z.number().int
 const empty = z.strictObject({}).optional();
 
 export const needsInputRuleSchema = z.strictObject({
-  pattern: text(1000).refine(isValidRegExp, 'is not a valid regular expression'),
+  pattern: text(1000).superRefine((pattern, ctx) => {
+    const problem = needsInputPatternProblem(pattern);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
   quietMs: z.number().int().min(100).max(600_000).default(1500),
   lines: z.number().int().min(1).max(100).default(5),
 });
 
-function isValidRegExp(pattern: string): boolean {
+function needsInputPatternProblem(pattern: string): string | null {
   try {
-    new RegExp(pattern, 'm');
-    return true;
-  } catch {
-    return false;
+    compileNeedsInputPattern(pattern);
+    return null;
+  } catch (error) {
+    return (error as Error).message;
   }
 }
 
