@@ -95,13 +95,31 @@ export interface NeedsInputRule {
   lines: number;
 }
 
+/** Where a profile's secret comes from at launch: the engine's environment, or the OS keychain. Never its value. */
+export type SecretRef = { from: 'env'; name: string } | { from: 'keychain'; service: string; account: string };
+
+/** How a reference is shown to the person: `env:NAME`, `keychain:SERVICE/ACCOUNT`. */
+export function describeSecretRef(ref: SecretRef): string {
+  return ref.from === 'env' ? `env:${ref.name}` : `keychain:${ref.service}/${ref.account}`;
+}
+
+/** Environment names whose value is taken for a secret: it may not be stored as plain text in a profile. */
+const SECRET_ENV_NAME = /KEY|TOKEN|SECRET|PASSW(?:OR)?D|CREDENTIAL|AUTH(?!OR)/i;
+
+export function looksSecret(envName: string): boolean {
+  return SECRET_ENV_NAME.test(envName);
+}
+
 export interface ProfileInfo {
   id: number;
   name: string;
   adapter: AdapterId;
   /** argv template; `{prompt}` and `{prompt_file}` are replaced per run. Without either the prompt goes to stdin. */
   command: string[];
+  /** Plain values, stored as they are. */
   env: Record<string, string>;
+  /** Variables whose values are looked up at each launch and never stored; the store always fills this in. */
+  secretEnv?: Record<string, SecretRef>;
   needsInput: NeedsInputRule | null;
   options: ProfileOptions;
   /** Made by Errand for a CLI it found; users make their own with `errand profile add`. */

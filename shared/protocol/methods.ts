@@ -1,7 +1,7 @@
 // Every request the engine accepts: its name, its params schema, and the shape of its result.
 // The engine validates params against these schemas before anything acts on them.
 import { z } from 'zod';
-import { ADAPTER_IDS, CONFIG_KEYS, RUN_STATUSES } from '../domain.js';
+import { ADAPTER_IDS, CONFIG_KEYS, RUN_STATUSES, looksSecret } from '../domain.js';
 import { compileNeedsInputPattern } from '../needs-input-pattern.js';
 import type {
   AdapterId,
@@ -43,9 +43,28 @@ function needsInputPatternProblem(pattern: string): string | null {
   }
 }
 
-const envSchema = z
-  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment names use letters, digits and _'), text(32_768))
-  .refine((env) => Object.keys(env).length <= 200, 'at most 200 variables');
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment names use letters, digits and _');
+const MAX_PROFILE_ENV = 200;
+
+const envSchema = z.record(envName, text(32_768)).superRefine((env, ctx) => {
+  for (const key of Object.keys(env).filter(looksSecret)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [key],
+      message:
+        'looks like a secret, and a profile stores --env values as plain text. Refer to it instead: ' +
+        `--env-from ${key}=VARIABLE (read from the engine's environment at each run) or ` +
+        `--env-keychain ${key}=SERVICE/ACCOUNT (the OS keychain).`,
+    });
+  }
+});
+
+// Handed to the keychain tool as arguments of their own: one starting with - could read as an option.
+const keychainPart = text(255).min(1).regex(/^[^-]/, 'must not start with -');
+const secretRefSchema = z.discriminatedUnion('from', [
+  z.strictObject({ from: z.literal('env'), name: envName }),
+  z.strictObject({ from: z.literal('keychain'), service: keychainPart, account: keychainPart }),
+]);
 
 export const methodSchemas = {
   'engine.status': empty,
@@ -67,6 +86,8 @@ export const methodSchemas = {
       /** For the command adapter: the argv template. For an agent CLI: extra arguments. */
       command: z.array(text(MAX_PROMPT_CHARS)).max(1000).default([]),
       env: envSchema.optional(),
+      /** Variables looked up at each launch, never stored: SecretRef. */
+      secretEnv: z.record(envName, secretRefSchema).optional(),
       needsInput: needsInputRuleSchema.nullable().optional(),
       model: text(200).optional(),
       permissionMode: text(100).optional(),
@@ -76,6 +97,16 @@ export const methodSchemas = {
     .refine((p) => p.adapter !== 'command' || p.command.length > 0, {
       message: 'a command profile needs a command: errand profile add NAME -- program args…',
       path: ['command'],
+    })
+    .superRefine((p, ctx) => {
+      const literal = Object.keys(p.env ?? {});
+      const refs = Object.keys(p.secretEnv ?? {});
+      if (literal.length + refs.length > MAX_PROFILE_ENV) {
+        ctx.addIssue({ code: 'custom', path: ['env'], message: `has more than ${MAX_PROFILE_ENV} variables` });
+      }
+      for (const key of refs.filter((k) => literal.includes(k))) {
+        ctx.addIssue({ code: 'custom', path: ['env', key], message: 'is given both as a value and as a reference: give it once' });
+      }
     }),
   'profile.list': empty,
   'profile.remove': z.strictObject({ name }),

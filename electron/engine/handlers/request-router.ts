@@ -65,6 +65,7 @@ export class RequestRouter {
           adapter: p.adapter,
           command: p.adapter === 'command' ? p.command : [p.binary ?? p.adapter],
           env: p.env ?? {},
+          secretEnv: p.secretEnv ?? {},
           needsInput: p.needsInput ?? null,
           options,
           builtin: false,

@@ -22,6 +22,7 @@ import { RunLog } from './run-log.js';
 import { RunOutput } from './run-output.js';
 import type { OutputSink } from './run-output.js';
 import { runEnv } from './run-env.js';
+import { withSecrets } from './secret-env.js';
 import { Screen } from './screen.js';
 
 export const DEFAULT_COLS = 120;
@@ -204,7 +205,7 @@ export class RunSession {
       for (const note of await this.deps.worktrees.prepare(repo, place, claim)) this.log(note);
       if (this.stopped()) return this.finish(null);
       writeFileSync(this.deps.files.prompt, this.input.prompt, { mode: 0o600 });
-      const spec = this.adapter.launch(profile, {
+      const spec = this.adapter.launch(await withSecrets(profile), {
         kind: this.input.kind,
         prompt: this.input.prompt,
         promptFile: this.deps.files.prompt,
