@@ -104,7 +104,8 @@ export function describeSecretRef(ref: SecretRef): string {
 }
 
 /** Environment names whose value is taken for a secret: it may not be stored as plain text in a profile. */
-const SECRET_ENV_NAME = /KEY|TOKEN|SECRET|PASSW(?:OR)?D|CREDENTIAL|AUTH(?!OR)/i;
+// AUTHOR and AUTHORS are names, not secrets (GIT_AUTHOR_NAME); AUTHORIZATION is one.
+const SECRET_ENV_NAME = /KEY|TOKEN|SECRET|PASSW(?:OR)?D|(?:^|_)PASS(?:_|$)|CREDENTIAL|AUTH(?!ORS?(?:_|$))/i;
 
 export function looksSecret(envName: string): boolean {
   return SECRET_ENV_NAME.test(envName);
