@@ -21,9 +21,10 @@ describe('profile rules', () => {
     const repo = sb.repo();
     const go = join(sb.root, 'go');
     const steps = ['say', `${'a'.repeat(40)}!`, 'say', 'Continue? aaa', 'wait-file', go];
-    // 1 s of quiet: the agent has printed by then, so the engine's own lines above are never the last on the screen.
+    // 1 s of quiet, so the two lines arrive together; whatever the engine's own lines above them hold (paths, branch
+    // names, wrapped at 120 columns), the setup command's line comes after them and does not end in a's.
     await sb.fakeProfile('redos', steps, ['--needs-input', '(a+)+$', '--quiet-ms', '1000']);
-    // A prompt whose branch name cannot end the engine's "worktree … on branch errand/1-go" line in a's.
+    await sb.json(['repo', 'add', repo, '--setup', 'echo setup done']);
     await sb.json(['add', 'go', '--repo', repo, '--profile', 'redos']);
     await watch.waitFor((e) => e.type === 'run.activity' && e.taskId === 1, 'the agent to print');
     let asked: string | null | undefined;
