@@ -47,7 +47,26 @@ export interface RunProgress {
   costUsd?: number;
   /** The agent is retrying a failed model call (attempt n). */
   retrying?: number;
+  /** What the run is doing besides the agent's turn: the repo's check is running on its result. */
+  phase?: 'checking';
 }
+
+/** How the repo's check command judged what the agent left in the worktree. */
+export interface CheckResult {
+  command: string;
+  /** null when it was stopped (timed out, cancelled) rather than exiting. */
+  exitCode: number | null;
+  passed: boolean;
+  timedOut: boolean;
+  durationMs: number;
+  /** The end of what the check printed (at most CHECK_TAIL_BYTES, terminal escapes removed). */
+  outputTail: string;
+  /** The failure went back to the agent in a follow-up run, instead of to the person. */
+  sentBack: boolean;
+}
+
+/** The most of a check's output kept on its run and sent back to the agent. */
+export const CHECK_TAIL_BYTES = 4096;
 
 /** A tool the agent wants to use and is waiting for the person to allow or deny. */
 export interface PermissionRequest {
@@ -83,6 +102,11 @@ export interface RepoInfo {
   setupCommand: string | null;
   copyFiles: string[];
   maxRunning: number | null;
+  /** Run by /bin/sh in the worktree after the agent succeeds; its exit code decides the run. */
+  checkCommand: string | null;
+  /** How many times a failing check goes back to the agent before the task reaches the person. */
+  checkRetries: number;
+  checkTimeoutMs: number | null;
   createdAt: number;
 }
 
@@ -150,6 +174,8 @@ export interface RunInfo {
   resultText: string | null;
   /** What `errand reply` may allow, when the run ended refused something its CLI cannot ask about live. */
   replyGrant: ReplyGrant | null;
+  /** The repo's check, when it ran on this run's result. */
+  check: CheckResult | null;
   progress: RunProgress;
   logBytes: number;
   createdAt: number;

@@ -1,9 +1,12 @@
 // Owns the live runs: starts them, routes input and subscriptions, records every status change.
 import type { AdapterId, RunInfo, RunStatus, TaskInfo } from '../../shared/domain.js';
+import type { AgentAdapter } from './agents/adapter.js';
 import { isLiveStatus } from '../../shared/domain.js';
 import { dataDirLayout, runFiles } from '../../shared/data-dir.js';
 import type { AttentionKind } from '../../shared/protocol/events.js';
 import { ErrandError } from '../../shared/protocol/errors.js';
+import { adapterFor } from './agents/registry.js';
+import { checkPlanFor, createFollowUp, sendBackFor } from './check-follow-up.js';
 import type { EventHub } from './event-hub.js';
 import { failureReason, RunSession } from './runner/run-session.js';
 import type { Store } from './store/store.js';
@@ -84,6 +87,7 @@ export class RunManager {
     const place = this.worktrees.placeFor(repo, task, earlier);
     this.repoOfRun.set(run.id, repo.id);
     const previous = earlier.at(-1);
+    const adapter = adapterFor(profile.adapter);
     let session: RunSession;
     try {
       session = new RunSession(
@@ -97,6 +101,7 @@ export class RunManager {
           repo,
           profile,
           place,
+          check: checkPlanFor(repo),
         },
         {
           worktrees: this.worktrees,
@@ -105,6 +110,8 @@ export class RunManager {
           indexChunk: (offset, length, at) => this.indexChunk(run.id, offset, length, at),
           onActivity: (logBytes) => this.activity(task.id, run.id, logBytes),
           detectedBinary: () => this.binaryFor(profile.adapter),
+          onCheck: (command, check) => this.hub.emit({ type: 'run.check', taskId: task.id, runId: run.id, command, check, at: Date.now() }),
+          sendBack: () => sendBackFor(this.store, repo.id, task.id, run.id, adapter),
         },
       );
     } catch (error) {
@@ -123,6 +130,7 @@ export class RunManager {
       this.activityTimers.delete(run.id);
       this.latestLogBytes.delete(run.id);
       this.unindexed.delete(run.id);
+      this.followUpIfSentBack(run.id, adapter);
       this.onRunEnded();
     });
   }
@@ -162,9 +170,22 @@ export class RunManager {
       at,
     });
     const kind = ATTENTION[fields.status];
-    if (kind && fields.status !== before.status) {
+    // A check failure sent back to the agent is not the person's yet.
+    if (kind && fields.status !== before.status && !after.check?.sentBack) {
       const message = kind === 'needs_input' ? (after.question ?? 'waiting for input') : (after.reason ?? fields.status);
       this.hub.emit({ type: 'attention', taskId, runId, kind, message, at });
+    }
+  }
+
+  private followUpIfSentBack(runId: number, adapter: AgentAdapter): void {
+    const ended = this.store.runs.byId(runId);
+    if (!ended?.check?.sentBack || ended.status !== 'failed') return;
+    try {
+      this.hub.emit({ type: 'run.created', run: createFollowUp(this.store, ended, adapter) });
+    } catch (error) {
+      console.error(`[engine] could not send run ${runId}'s failed check back to its agent: ${(error as Error).message}`);
+      const message = `${ended.reason ?? 'check failed'}, but the follow-up run could not be made: ${(error as Error).message}`;
+      this.hub.emit({ type: 'attention', taskId: ended.taskId, runId, kind: 'failed', message, at: Date.now() });
     }
   }
 

@@ -44,6 +44,9 @@ export class TasksService {
       setupCommand: params.setupCommand !== undefined ? params.setupCommand : (existing?.setupCommand ?? null),
       copyFiles,
       maxRunning: params.maxRunning !== undefined ? params.maxRunning : (existing?.maxRunning ?? null),
+      checkCommand: params.checkCommand !== undefined ? params.checkCommand : (existing?.checkCommand ?? null),
+      checkRetries: params.checkRetries ?? existing?.checkRetries ?? 0,
+      checkTimeoutMs: params.checkTimeoutMs !== undefined ? params.checkTimeoutMs : (existing?.checkTimeoutMs ?? null),
     });
   }
 

@@ -1,5 +1,5 @@
 // Events the engine pushes to clients, as JSON-RPC notifications { method: 'event', params: EngineEvent }.
-import type { RunInfo, RunStatus, TaskInfo } from '../domain.js';
+import type { CheckResult, RunInfo, RunStatus, TaskInfo } from '../domain.js';
 
 export type AttentionKind = 'needs_input' | 'failed' | 'finished' | 'interrupted';
 
@@ -27,4 +27,6 @@ export type EngineEvent =
   | { type: 'run.output'; taskId: number; runId: number; offset: number; data: string }
   /** To a subscriber that fell too far behind: its live stream stopped; read the log from `offset` to catch up. */
   | { type: 'run.dropped'; taskId: number; runId: number; offset: number; reason: string }
+  /** The repo's check started on a run's result (`check` null), or ended with this result. */
+  | { type: 'run.check'; taskId: number; runId: number; command: string; check: CheckResult | null; at: number }
   | { type: 'attention'; taskId: number; runId: number; kind: AttentionKind; message: string; at: number };

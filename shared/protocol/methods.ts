@@ -14,6 +14,8 @@ import type {
 } from '../domain.js';
 import { MAX_INPUT_CHARS, MAX_LIST_LIMIT, MAX_LOG_READ_BYTES, MAX_PROMPT_CHARS } from './limits.js';
 
+const MAX_CHECK_RETRIES = 20;
+const MAX_CHECK_TIMEOUT_MS = 24 * 3600_000;
 const NO_NUL = /^[^\u0000]*$/;
 const text = (max: number) =>
   z.string().max(max).regex(NO_NUL, 'must not contain NUL characters (U+0000): no program can receive them as an argument');
@@ -76,6 +78,9 @@ export const methodSchemas = {
     setupCommand: text(10_000).nullable().optional(),
     copyFiles: z.array(text(4096)).max(100).optional(),
     maxRunning: z.number().int().min(1).max(1000).nullable().optional(),
+    checkCommand: text(10_000).nullable().optional(),
+    checkRetries: z.number().int().min(0).max(MAX_CHECK_RETRIES).optional(),
+    checkTimeoutMs: z.number().int().min(1000).max(MAX_CHECK_TIMEOUT_MS).nullable().optional(),
   }),
   'repo.list': empty,
 

@@ -5,6 +5,7 @@ import type { CliContext } from '../cli-context.js';
 import { parse, UsageError } from '../cli-context.js';
 import { connectIfRunning } from '../daemon.js';
 import { elapsed, table } from '../format.js';
+import { CHECK_OPTIONS, checkSettings, checkText } from './check-options.js';
 import { absolutePath } from './task-commands.js';
 
 export async function daemon(ctx: CliContext, args: string[]): Promise<void> {
@@ -177,16 +178,28 @@ export async function profile(ctx: CliContext, args: string[]): Promise<void> {
     ctx.print(result, () => `removed profile ${result.removed}`);
     return;
   }
+  parse(args, {}, `errand profile add|ls|rm\n${PROFILE_ADD_USAGE}`);
   throw new UsageError(`usage: errand profile add|ls|rm\n${PROFILE_ADD_USAGE}`);
 }
 
-const REPO_USAGE = 'errand repo add <path> [--base <branch>] [--setup "<command>"] [--copy <file>]… [--max-running N]\n       errand repo ls';
+const REPO_USAGE =
+  'errand repo add <path> [--base <branch>] [--setup "<command>"] [--copy <file>]… [--max-running N]\n' +
+  '                [--check "<command>"] [--check-retries N] [--check-timeout 30m]\n' +
+  '       errand repo ls\n' +
+  '  --check runs in the worktree after the agent succeeds (default timeout 30m); a failure fails the run, or with\n' +
+  '  --check-retries N first goes back to the agent with its output, up to N times';
 export async function repo(ctx: CliContext, args: string[]): Promise<void> {
   const [action, ...rest] = args;
   if (action === 'add') {
     const { values, positionals } = parse(
       rest,
-      { base: { type: 'string' }, setup: { type: 'string' }, copy: { type: 'string', multiple: true }, 'max-running': { type: 'string' } },
+      {
+        base: { type: 'string' },
+        setup: { type: 'string' },
+        copy: { type: 'string', multiple: true },
+        'max-running': { type: 'string' },
+        ...CHECK_OPTIONS,
+      },
       REPO_USAGE,
     );
     if (!positionals[0]) throw new UsageError(`give the repository's path\nusage: ${REPO_USAGE}`);
@@ -198,19 +211,22 @@ export async function repo(ctx: CliContext, args: string[]): Promise<void> {
       ...(values.setup !== undefined ? { setupCommand: (values.setup as string) || null } : {}),
       ...(values.copy ? { copyFiles: values.copy as string[] } : {}),
       ...(max !== undefined ? { maxRunning: Number(max) } : {}),
+      ...checkSettings(values),
     });
     ctx.print(saved, () => `repo ${saved.path} (base ${saved.baseBranch}${saved.maxRunning ? `, at most ${saved.maxRunning} at once` : ''})`);
     return;
   }
   if (action === 'ls' || action === undefined) {
+    parse(rest, {}, 'errand repo ls');
     const list = await (await ctx.engine()).request('repo.list');
     ctx.print(list, () =>
       list.length
-        ? table([['PATH', 'BASE', 'MAX', 'SETUP', 'COPY'], ...list.map((r) => [r.path, r.baseBranch, r.maxRunning ? String(r.maxRunning) : '-', r.setupCommand ?? '-', r.copyFiles.join(',') || '-'])])
+        ? table([['PATH', 'BASE', 'MAX', 'SETUP', 'CHECK', 'COPY'], ...list.map((r) => [r.path, r.baseBranch, r.maxRunning ? String(r.maxRunning) : '-', r.setupCommand ?? '-', checkText(r), r.copyFiles.join(',') || '-'])])
         : 'no repos yet: they are added on first use, or with errand repo add <path>',
     );
     return;
   }
+  parse(args, {}, REPO_USAGE);
   throw new UsageError(`usage: ${REPO_USAGE}`);
 }
 

@@ -96,4 +96,10 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE runs ADD COLUMN reply_grant TEXT;
   `,
+  `
+  ALTER TABLE repos ADD COLUMN check_command TEXT;
+  ALTER TABLE repos ADD COLUMN check_retries INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE repos ADD COLUMN check_timeout_ms INTEGER;
+  ALTER TABLE runs ADD COLUMN check_result TEXT;
+  `,
 ];

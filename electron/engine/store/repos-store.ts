@@ -10,6 +10,9 @@ interface RepoRow {
   setup_command: string | null;
   copy_files: string;
   max_running: number | null;
+  check_command: string | null;
+  check_retries: number;
+  check_timeout_ms: number | null;
   created_at: number;
 }
 
@@ -20,6 +23,9 @@ export interface RepoFields {
   setupCommand: string | null;
   copyFiles: string[];
   maxRunning: number | null;
+  checkCommand: string | null;
+  checkRetries: number;
+  checkTimeoutMs: number | null;
 }
 
 function toRepo(row: RepoRow): RepoInfo {
@@ -31,6 +37,9 @@ function toRepo(row: RepoRow): RepoInfo {
     setupCommand: row.setup_command,
     copyFiles: JSON.parse(row.copy_files) as string[],
     maxRunning: row.max_running,
+    checkCommand: row.check_command,
+    checkRetries: row.check_retries,
+    checkTimeoutMs: row.check_timeout_ms,
     createdAt: row.created_at,
   };
 }
@@ -55,10 +64,14 @@ export class ReposStore {
   /** Inserts the repo, or updates the given fields of the one at the same path. */
   upsert(fields: RepoFields): RepoInfo {
     prepared(this.db, 
-        `INSERT INTO repos (path, name, base_branch, setup_command, copy_files, max_running, created_at)
-         VALUES (@path, @name, @baseBranch, @setupCommand, @copyFiles, @maxRunning, @now)
+        `INSERT INTO repos (path, name, base_branch, setup_command, copy_files, max_running, check_command, check_retries,
+           check_timeout_ms, created_at)
+         VALUES (@path, @name, @baseBranch, @setupCommand, @copyFiles, @maxRunning, @checkCommand, @checkRetries,
+           @checkTimeoutMs, @now)
          ON CONFLICT(path) DO UPDATE SET name = excluded.name, base_branch = excluded.base_branch,
-           setup_command = excluded.setup_command, copy_files = excluded.copy_files, max_running = excluded.max_running`,
+           setup_command = excluded.setup_command, copy_files = excluded.copy_files, max_running = excluded.max_running,
+           check_command = excluded.check_command, check_retries = excluded.check_retries,
+           check_timeout_ms = excluded.check_timeout_ms`,
       )
       .run({ ...fields, copyFiles: JSON.stringify(fields.copyFiles), now: Date.now() });
     return this.byPath(fields.path)!;
