@@ -80,7 +80,7 @@ export class RunSession {
   private pipe: InputPipe | null = null;
   private modelProxy: ModelProxy | null = null;
   /** The repo's check is running: its output is not the agent's, so the agent's interpreter does not see it. */
-  private checking = false;
+  private checkRunning = false;
   private tap: ((data: Buffer) => void) | null = null;
 
   constructor(
@@ -108,7 +108,7 @@ export class RunSession {
       onChunk: (offset, length, at) => deps.indexChunk(offset, length, at),
       onBatch: (logBytes, parts) => {
         deps.onActivity(logBytes);
-        if (!this.proc || this.checking) return;
+        if (!this.proc || this.checkRunning) return;
         this.judge.onBatch(parts);
         this.changes.noteOutput();
       },
@@ -133,6 +133,11 @@ export class RunSession {
   /** The agent's output gave its verdict (its turn is over) and its process is being ended. */
   get ending(): boolean {
     return this.judge.verdict !== null;
+  }
+
+  /** The agent's turn is over and the repo's check is running on its result. */
+  get checking(): boolean {
+    return this.checkRunning;
   }
 
   get size(): { cols: number; rows: number } {
@@ -160,7 +165,7 @@ export class RunSession {
 
   /** Sends a message into the live agent session, if its CLI takes one; false when a resumed run is needed. */
   followUp(message: string): boolean {
-    const bytes = this.proc?.isAlive ? this.adapter.followUp?.(message) : null;
+    const bytes = this.proc?.isAlive && !this.checkRunning ? this.adapter.followUp?.(message) : null;
     if (!bytes) return false;
     this.sendInput(bytes);
     this.judge.answered();
@@ -303,7 +308,7 @@ export class RunSession {
     const verdict = this.judge.interpreterVerdict(exit);
     if (verdict.status !== 'succeeded') return this.finish(exit, verdict);
     this.judge.stop();
-    this.checking = true;
+    this.checkRunning = true;
     this.judge.noteProgress({ phase: 'checking' });
     this.deps.onCheck?.(plan.command, null);
     let result: CheckResult;

@@ -1,11 +1,12 @@
 // A repo's check command: an agent's "done" is a claim, the check is evidence. It runs in the worktree after the agent
 // succeeds (and only then), as its own phase of the run's log, and a failure can go back to the agent with its output.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../../shared/protocol/events.js';
 import { EventWatcher, startWatchedEngine, stopWatchedEngine } from '../../support/event-watcher.js';
-import { ROOT, Sandbox } from '../../support/sandbox.js';
+import { isAlive, killAll, waitUntil } from '../../support/processes.js';
+import { FAKE_AGENT, ROOT, Sandbox } from '../../support/sandbox.js';
 
 const FAKE_CLAUDE = join(ROOT, 'test/fixtures/fake-claude.mjs');
 type CheckEvent = Extract<EngineEvent, { type: 'run.check' }>;
@@ -39,6 +40,10 @@ describe("a repo's check", () => {
     expect(task.run.progress.phase).toBe('checking');
     expect((await sb.errand(['ls'])).stdout).toMatch(/running: checking/);
     expect(watch.events.some((e) => e.type === 'run.status' && e.status === 'succeeded')).toBe(false);
+    // Nothing is typed into the check: a reply waits for its verdict.
+    const reply = await sb.errand(['reply', '1', 'also fix the lexer']);
+    expect(reply.code).toBe(1);
+    expect(reply.stderr).toContain("the repo's check is running on its result. Wait for it, or cancel the task.");
 
     writeFileSync(go, '');
     const ended = await watch.ended(1);
@@ -204,6 +209,31 @@ describe("a repo's check", () => {
     expect(task.status).toBe('interrupted');
     expect(runs).toHaveLength(1);
     watch = await EventWatcher.start(sb);
+  });
+
+  it('leaves nothing of the check behind when the engine dies during it: the run is interrupted on the next start', async () => {
+    const pidFile = join(sb.root, 'check-grandchild.pid');
+    // The check leaves a process that ignores the hangup its terminal's end sends.
+    await sb.json(['repo', 'add', repo, '--check', `'${process.execPath}' '${FAKE_AGENT}' grandchild '${pidFile}' sleep 600000`]);
+    await sb.fakeProfile('quick', ['say', 'done']);
+    await sb.json(['add', 'fix it', '--repo', repo, '--profile', 'quick']);
+    await checkEvent(1, false);
+    await waitUntil(() => existsSync(pidFile), 'the check to start its child');
+    const child = Number(readFileSync(pidFile, 'utf8'));
+    try {
+      const daemon = await sb.json(['daemon', 'status']);
+      watch.stop();
+      process.kill(daemon.pid, 'SIGKILL');
+      await waitUntil(() => !isAlive(daemon.pid), 'the engine to die');
+      const { task, runs } = await sb.json(['show', '1']);
+      expect(task.status).toBe('interrupted');
+      expect(runs[0]).toMatchObject({ pid: null, check: null });
+      expect(runs[0].reason).toMatch(/engine stopped unexpectedly while this run was running/);
+      await waitUntil(() => !isAlive(child), "the check's child to be ended by recovery");
+    } finally {
+      killAll([child]);
+      watch = await EventWatcher.start(sb);
+    }
   });
 
   it('keeps the repo settings, and clears the check with an empty --check', async () => {
