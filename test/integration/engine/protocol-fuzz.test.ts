@@ -128,8 +128,8 @@ function bases(repoA: string, repoB: string): Base[] {
     },
     {
       method: 'repo.add',
-      params: { path: repoB, baseBranch: 'main', setupCommand: null, copyFiles: ['.env'], maxRunning: 2 },
-      fields: { path: 'path', baseBranch: 'str', setupCommand: 'strnull', copyFiles: 'strarray0', maxRunning: 'intnull' },
+      params: { path: repoB, baseBranch: 'main', setupCommand: null, copyFiles: ['.env'], maxRunning: 2, checkCommand: null, checkRetries: 0 },
+      fields: { path: 'path', baseBranch: 'str', setupCommand: 'strnull', copyFiles: 'strarray0', maxRunning: 'intnull', checkCommand: 'strnull', checkRetries: 'int0' },
       required: ['path'],
     },
     { method: 'config.set', params: { key: 'max-running', value: 7 }, fields: { key: 'enum', value: 'int' }, required: ['key', 'value'] },
