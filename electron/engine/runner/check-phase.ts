@@ -67,7 +67,7 @@ export function checkedVerdict(verdict: Verdict, result: CheckResult, sendBack: 
     return { ...verdict, reason: verdict.reason ? `${verdict.reason}; check passed` : `check passed: ${result.command}` };
   }
   const sentBack = sendBack ? `; sent back to the agent with its output (retry ${sendBack.n} of ${sendBack.of})` : '';
-  return { status: 'failed', reason: `check failed: ${result.command} (${howItFailed(result)})${sentBack}` };
+  return { ...verdict, status: 'failed', reason: `check failed: ${result.command} (${howItFailed(result)})${sentBack}` };
 }
 
 /** The follow-up the agent gets when its result failed the check. */

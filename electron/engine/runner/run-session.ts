@@ -324,7 +324,7 @@ export class RunSession {
     } finally {
       this.judge.noteProgress({ phase: undefined });
     }
-    if (this.stopped()) return this.finish({ exitCode: result.exitCode ?? -1, signal: null });
+    if (this.stopped()) return this.finish(exit);
     const sendBack = result.passed ? null : (this.deps.sendBack?.() ?? null);
     const check = { ...result, sentBack: sendBack !== null };
     this.deps.onCheck?.(plan.command, check);

@@ -39,7 +39,11 @@ describe("a check's verdict", () => {
       status: 'succeeded',
       reason: 'check passed: npm test',
     });
-    expect(checkedVerdict({ status: 'succeeded', reason: null }, failed, null)).toEqual({ status: 'failed', reason: 'check failed: npm test (exit 1)' });
+    expect(checkedVerdict({ status: 'succeeded', reason: null, resultText: 'Done.' }, failed, null)).toEqual({
+      status: 'failed',
+      reason: 'check failed: npm test (exit 1)',
+      resultText: 'Done.',
+    });
     expect(checkedVerdict({ status: 'succeeded', reason: null }, { ...failed, timedOut: true, exitCode: null }, { n: 1, of: 3 }).reason).toBe(
       'check failed: npm test (timed out after 2.3s); sent back to the agent with its output (retry 1 of 3)',
     );
