@@ -4,6 +4,7 @@ import type { RepoInfo, RunInfo } from '../../shared/domain.js';
 import type { AgentAdapter } from './agents/adapter.js';
 import type { CheckPlan, SendBack } from './runner/check-phase.js';
 import { DEFAULT_CHECK_TIMEOUT_MS, sendBackMessage } from './runner/check-phase.js';
+import { prepared } from './store/database.js';
 import type { Store } from './store/store.js';
 
 export function checkPlanFor(repo: RepoInfo): CheckPlan | null {
@@ -29,4 +30,14 @@ export function createFollowUp(store: Store, failed: RunInfo, adapter: AgentAdap
   if (adapter.id === 'command') return store.runs.create(failed.taskId);
   const sessionId = store.runs.forTask(failed.taskId).reverse().find((r) => r.sessionId)?.sessionId ?? null;
   return store.runs.create(failed.taskId, 'reply', sendBackMessage(failed.check!), sessionId);
+}
+
+/** Tasks whose last run's failed check was sent back, but whose follow-up was never made (the engine died in between). */
+export function unsentSendBacks(store: Store): RunInfo[] {
+  const rows = prepared(
+    store.db,
+    `SELECT runs.id FROM tasks JOIN runs ON runs.id = tasks.current_run_id
+      WHERE runs.status = 'failed' AND json_extract(runs.check_result, '$.sentBack') = 1`,
+  ).all() as { id: number }[];
+  return rows.map((row) => store.runs.byId(row.id)!);
 }

@@ -69,6 +69,7 @@ export class Engine {
     recoverRuns(this.store, this.layout, (taskId, runId, fields) => this.runs.record(taskId, runId, fields), this.unsaved.found);
     // What an earlier engine left there is in the database now, or held again.
     if (this.unsaved.found.size > 0) this.store.runs.pending.persist();
+    this.runs.sendBackUnsent();
     rmSync(this.layout.socket, { force: true });
     await this.server.listen(this.layout.socket);
     writeFileSync(this.layout.pidFile, `${process.pid}\n`, { mode: 0o600 });

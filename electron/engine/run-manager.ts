@@ -6,7 +6,7 @@ import { dataDirLayout, runFiles } from '../../shared/data-dir.js';
 import type { AttentionKind } from '../../shared/protocol/events.js';
 import { ErrandError } from '../../shared/protocol/errors.js';
 import { adapterFor } from './agents/registry.js';
-import { checkPlanFor, createFollowUp, sendBackFor } from './check-follow-up.js';
+import { checkPlanFor, createFollowUp, sendBackFor, unsentSendBacks } from './check-follow-up.js';
 import type { EventHub } from './event-hub.js';
 import { failureReason, RunSession } from './runner/run-session.js';
 import type { Store } from './store/store.js';
@@ -174,6 +174,14 @@ export class RunManager {
     if (kind && fields.status !== before.status && !after.check?.sentBack) {
       const message = kind === 'needs_input' ? (after.question ?? 'waiting for input') : (after.reason ?? fields.status);
       this.hub.emit({ type: 'attention', taskId, runId, kind, message, at });
+    }
+  }
+
+  /** At start: a check failure sent back just before an engine died still gets its follow-up, once. */
+  sendBackUnsent(): void {
+    for (const run of unsentSendBacks(this.store)) {
+      const profile = this.store.profiles.byId(this.store.tasks.profileId(run.taskId)!)!;
+      this.followUpIfSentBack(run.id, adapterFor(profile.adapter));
     }
   }
 

@@ -2,6 +2,7 @@
 // succeeds (and only then), as its own phase of the run's log, and a failure can go back to the agent with its output.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../../shared/protocol/events.js';
 import { EventWatcher, startWatchedEngine, stopWatchedEngine } from '../../support/event-watcher.js';
@@ -234,6 +235,28 @@ describe("a repo's check", () => {
       killAll([child]);
       watch = await EventWatcher.start(sb);
     }
+  });
+
+  it('makes the follow-up of a failure sent back just before the engine died, once, on the next start', async () => {
+    await sb.json(['repo', 'add', repo, '--check', 'test -f fixed.txt']);
+    await sb.fakeProfile('learns', ['edit-if-exists', 'tried.txt', 'fixed.txt', 'yes', 'edit', 'tried.txt', '1']);
+    await sb.json(['add', 'make fixed.txt', '--repo', repo, '--profile', 'learns']);
+    expect((await watch.ended(1)).status).toBe('failed');
+    watch.stop();
+    await sb.errand(['daemon', 'stop']);
+    // What a death between the run's end and its follow-up leaves: the failure marked as sent back, and no follow-up.
+    const db = new Database(join(sb.dataDir, 'errand.db'));
+    db.prepare("UPDATE runs SET check_result = json_set(check_result, '$.sentBack', json('true')) WHERE id = 1").run();
+    db.close();
+
+    await sb.errand(['daemon', 'start']);
+    watch = await EventWatcher.start(sb);
+    expect((await watch.ended(2)).status).toBe('succeeded');
+    watch.stop();
+    await sb.errand(['daemon', 'stop']);
+    await sb.errand(['daemon', 'start']);
+    watch = await EventWatcher.start(sb);
+    expect((await sb.json(['show', '1'])).runs.map((r: { status: string }) => r.status)).toEqual(['failed', 'succeeded']);
   });
 
   it('keeps the repo settings, and clears the check with an empty --check', async () => {
