@@ -1,6 +1,6 @@
 // Finds the engine for a data directory, starting it when none is running.
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { closeSync, fchmodSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataDirLayout } from '../../shared/data-dir.js';
 import { ErrandError, isProtocolError } from '../../shared/protocol/errors.js';
@@ -43,14 +43,14 @@ export async function connectOrStart(layout: DataDirLayout): Promise<EngineClien
 /** Starts the engine detached and waits until it is ready, or has deferred to another engine that is. */
 export function startEngine(layout: DataDirLayout): Promise<void> {
   mkdirSync(layout.root, { recursive: true, mode: 0o700 });
-  const log = openSync(layout.engineLog, 'a', 0o600);
+  const log = openEngineLog(layout);
   // A small young generation: the engine's garbage is many short-lived objects, and RSS stays flat under a flood.
   const child = spawn(process.execPath, ['--max-semi-space-size=2', join(__dirname, 'engine.cjs')], {
     detached: true,
-    stdio: ['ignore', 'pipe', log],
+    stdio: ['ignore', 'pipe', log ?? 'ignore'],
     env: { ...process.env, ERRAND_HOME: layout.root },
   });
-  closeSync(log);
+  if (log !== null) closeSync(log);
   return new Promise((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => finish(new ErrandError('internal', `The engine did not start in time. See ${layout.engineLog}.`)), ENGINE_START_TIMEOUT_MS);
@@ -73,6 +73,26 @@ export function startEngine(layout: DataDirLayout): Promise<void> {
       else finish(startFailure(output) ?? new ErrandError('internal', `The engine exited during start-up (code ${code}). See ${layout.engineLog}.`));
     });
   });
+}
+
+/**
+ * engine.log, owner-only whatever the umask or an older mode: it holds what the engine says about runs. When it cannot
+ * be opened (a data directory that is not ours), the engine still starts, to say why it will not run there.
+ */
+function openEngineLog(layout: DataDirLayout): number | null {
+  let fd: number;
+  try {
+    fd = openSync(layout.engineLog, 'a', 0o600);
+  } catch {
+    return null;
+  }
+  try {
+    fchmodSync(fd, 0o600);
+    return fd;
+  } catch {
+    closeSync(fd);
+    return null;
+  }
 }
 
 /** The reason an engine gave for not starting (its FAILED_LINE), e.g. a database from a newer Errand. */

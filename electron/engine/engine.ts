@@ -1,5 +1,5 @@
 // The engine's composition root: store, runs, scheduler and socket, wired once.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import type { DataDirLayout } from '../../shared/data-dir.js';
 import { dataDirLayout } from '../../shared/data-dir.js';
 import type { EngineStatus } from '../../shared/domain.js';
@@ -8,6 +8,7 @@ import { ErrandError } from '../../shared/protocol/errors.js';
 import { AgentsService } from './agents-service.js';
 import { EventHub } from './event-hub.js';
 import { RequestRouter } from './handlers/request-router.js';
+import { ownerOnlyDir, writeOwnerOnly } from './owner-only.js';
 import { recoverRuns } from './recovery.js';
 import { RunManager } from './run-manager.js';
 import { SocketServer } from './rpc/socket-server.js';
@@ -35,8 +36,8 @@ export class Engine {
 
   constructor(dataDir: string) {
     this.layout = dataDirLayout(dataDir);
-    mkdirSync(this.layout.root, { recursive: true, mode: 0o700 });
-    mkdirSync(this.layout.runs, { recursive: true, mode: 0o700 });
+    ownerOnlyDir(this.layout.runs);
+    ownerOnlyDir(this.layout.worktrees);
     this.store = Store.open(this.layout.database);
     this.unsaved = UnsavedRunsFile.open(this.layout.unsavedRuns);
     if (this.unsaved.problem) console.error(`[engine] ${this.unsaved.problem}; a run status the disk refuses is then kept in memory only`);
@@ -72,7 +73,7 @@ export class Engine {
     this.runs.sendBackUnsent();
     rmSync(this.layout.socket, { force: true });
     await this.server.listen(this.layout.socket);
-    writeFileSync(this.layout.pidFile, `${process.pid}\n`, { mode: 0o600 });
+    writeOwnerOnly(this.layout.pidFile, `${process.pid}\n`);
     this.scheduler.pass();
   }
 

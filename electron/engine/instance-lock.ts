@@ -1,6 +1,7 @@
 // One engine per data directory. The lock is an exclusive SQLite lock on a file: the kernel drops it when the
 // process dies, however it dies, so a crash never leaves a stale lock behind and two racing starts cannot both win.
 import Database from 'better-sqlite3';
+import { ownerOnlyFile } from './owner-only.js';
 
 /**
  * How long to wait for the lock. Two engines starting at once each take a shared lock on the way to an exclusive one,
@@ -14,6 +15,8 @@ export class InstanceLock {
 
   /** Takes the lock, or returns null when another live engine holds it. */
   static acquire(path: string): InstanceLock | null {
+    // Owner-only before SQLite opens it, which gives its -journal the same mode.
+    ownerOnlyFile(path);
     const db = new Database(path, { timeout: LOCK_WAIT_MS });
     try {
       // An open exclusive transaction holds the lock until close. (locking_mode=EXCLUSIVE would also keep the shared

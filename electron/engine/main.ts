@@ -1,10 +1,11 @@
 // The engine daemon's entry point: `node dist/engine.js` with ERRAND_HOME set.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dataDirLayout, defaultDataDir } from '../../shared/data-dir.js';
 import { ErrandError } from '../../shared/protocol/errors.js';
 import { Engine } from './engine.js';
 import { InstanceLock } from './instance-lock.js';
+import { secureDataDir } from './owner-only.js';
 
 /** Printed on stdout once the socket accepts connections; the CLI waits for it. */
 export const READY_LINE = 'errand-engine-ready';
@@ -14,7 +15,11 @@ export const FAILED_LINE = 'errand-engine-failed';
 async function main(): Promise<number> {
   const dataDir = defaultDataDir({ platform: process.platform, homeDir: homedir(), env: process.env });
   const layout = dataDirLayout(dataDir);
-  mkdirSync(layout.root, { recursive: true, mode: 0o700 });
+  try {
+    secureDataDir(layout.root, (line) => console.error(`[engine] ${line}`));
+  } catch (error) {
+    return failedToStart(error);
+  }
   const lock = InstanceLock.acquire(layout.lockFile);
   if (!lock) {
     const pid = readPid(layout.pidFile);
@@ -26,11 +31,7 @@ async function main(): Promise<number> {
     engine = new Engine(dataDir);
     await engine.start();
   } catch (error) {
-    console.error(`errand: the engine could not start: ${(error as Error).message}`);
-    const code = error instanceof ErrandError ? error.code : 'internal';
-    process.stdout.on('error', () => {});
-    process.stdout.write(`${FAILED_LINE} ${JSON.stringify({ code, message: (error as Error).message })}\n`);
-    return 1;
+    return failedToStart(error);
   }
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
     process.on(signal, () => void engine.stop(`the engine received ${signal}`));
@@ -41,6 +42,14 @@ async function main(): Promise<number> {
   await engine.stopped;
   lock.release();
   return 0;
+}
+
+function failedToStart(error: unknown): number {
+  console.error(`errand: the engine could not start: ${(error as Error).message}`);
+  const code = error instanceof ErrandError ? error.code : 'internal';
+  process.stdout.on('error', () => {});
+  process.stdout.write(`${FAILED_LINE} ${JSON.stringify({ code, message: (error as Error).message })}\n`);
+  return 1;
 }
 
 function readPid(path: string): number | null {

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { ErrandError } from '../../../shared/protocol/errors.js';
+import { ownerOnlyFile } from '../owner-only.js';
 import { MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;
@@ -15,8 +16,10 @@ export function prepared(db: Db, sql: string): Database.Statement {
   return statement;
 }
 
-/** Opens (creating if needed) the engine's database and brings its schema up to date. */
+/** Opens (creating if needed, owner-only) the engine's database and brings its schema up to date. */
 export function openDatabase(path: string): Db {
+  // Created owner-only before SQLite opens it: its -wal, -shm and -journal files take the database file's mode.
+  ownerOnlyFile(path);
   const db = new Database(path);
   try {
     // Before anything that writes (even switching to WAL): a database from a newer Errand is left exactly as it is.
