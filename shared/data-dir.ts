@@ -25,6 +25,9 @@ export interface DataDirLayout {
   unsavedRuns: string;
   runs: string;
   worktrees: string;
+  backups: string;
+  /** Written when a check finds the database damaged, so no later start writes into it; restore or a clean check clears it. */
+  damageMarker: string;
 }
 
 export function dataDirLayout(root: string): DataDirLayout {
@@ -39,6 +42,8 @@ export function dataDirLayout(root: string): DataDirLayout {
     unsavedRuns: at('unsaved-runs.json'),
     runs: at('runs'),
     worktrees: at('worktrees'),
+    backups: at('backups'),
+    damageMarker: at('errand.db.damaged'),
   };
 }
 

@@ -10,6 +10,9 @@ import type { EngineClient } from './engine-client.js';
 /** A mistake in how the command was called: exit code 2. */
 export class UsageError extends Error {}
 
+/** The command has printed its answer, and that answer is a failure: exit code 1, with this one line on stderr. */
+export class AnsweredFailure extends Error {}
+
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
 export interface Parsed {

@@ -7,6 +7,8 @@ import { ErrandError, isProtocolError } from '../../shared/protocol/errors.js';
 import { EngineClient } from './engine-client.js';
 
 const ENGINE_START_TIMEOUT_MS = 15_000;
+/** The engine's bundle, beside the CLI's in dist/. */
+export const ENGINE_ENTRY = join(__dirname, 'engine.cjs');
 const READY_LINE = 'errand-engine-ready';
 const FAILED_LINE = 'errand-engine-failed';
 
@@ -45,7 +47,7 @@ export function startEngine(layout: DataDirLayout): Promise<void> {
   mkdirSync(layout.root, { recursive: true, mode: 0o700 });
   const log = openEngineLog(layout);
   // A small young generation: the engine's garbage is many short-lived objects, and RSS stays flat under a flood.
-  const child = spawn(process.execPath, ['--max-semi-space-size=2', join(__dirname, 'engine.cjs')], {
+  const child = spawn(process.execPath, ['--max-semi-space-size=2', ENGINE_ENTRY], {
     detached: true,
     stdio: ['ignore', 'pipe', log ?? 'ignore'],
     env: { ...process.env, ERRAND_HOME: layout.root },

@@ -13,6 +13,9 @@ import { recoverRuns } from './recovery.js';
 import { RunManager } from './run-manager.js';
 import { SocketServer } from './rpc/socket-server.js';
 import { Scheduler } from './scheduler.js';
+import { Backups } from './store/backups.js';
+import { openDatabase } from './store/database.js';
+import { checkInChild, isCorruption, refuseRecordedDamage } from './store/integrity.js';
 import { Store } from './store/store.js';
 import { UnsavedRunsFile } from './store/unsaved-runs-file.js';
 import { TasksService } from './tasks-service.js';
@@ -21,8 +24,6 @@ import { Worktrees } from './worktrees/worktrees.js';
 export const ENGINE_VERSION = '0.1.0';
 
 export class Engine {
-  readonly layout: DataDirLayout;
-  readonly store: Store;
   readonly runs: RunManager;
   readonly scheduler: Scheduler;
   readonly agents: AgentsService;
@@ -33,12 +34,28 @@ export class Engine {
   /** Resolves once the engine has shut down. */
   readonly stopped: Promise<void>;
   private resolveStopped!: () => void;
+  private integrityCheck: { done: Promise<unknown>; cancel: () => void } | null = null;
 
-  constructor(dataDir: string) {
-    this.layout = dataDirLayout(dataDir);
-    ownerOnlyDir(this.layout.runs);
-    ownerOnlyDir(this.layout.worktrees);
-    this.store = Store.open(this.layout.database);
+  /** Opens the data directory's database (refusing a damaged or newer one), backing it up before a migration. */
+  static async open(dataDir: string): Promise<Engine> {
+    const layout = dataDirLayout(dataDir);
+    refuseRecordedDamage(layout.damageMarker);
+    const backups = new Backups(layout.backups);
+    const { db, checked } = await openDatabase(layout.database, {
+      backupBeforeMigration: (source, toVersion) => backups.beforeMigration(source, toVersion),
+    });
+    return new Engine(layout, new Store(db), backups, checked);
+  }
+
+  private constructor(
+    readonly layout: DataDirLayout,
+    readonly store: Store,
+    private readonly backups: Backups,
+    private readonly checkedAtOpen: boolean,
+  ) {
+    const dataDir = layout.root;
+    ownerOnlyDir(layout.runs);
+    ownerOnlyDir(layout.worktrees);
     this.unsaved = UnsavedRunsFile.open(this.layout.unsavedRuns);
     if (this.unsaved.problem) console.error(`[engine] ${this.unsaved.problem}; a run status the disk refuses is then kept in memory only`);
     this.store.runs.pending.keepIn(this.unsaved);
@@ -60,7 +77,12 @@ export class Engine {
       agents: this.agents,
       dataDir,
     });
-    this.server = new SocketServer((request, connection) => router.handle(request, connection));
+    this.server = new SocketServer((request, connection) =>
+      router.handle(request, connection).catch((error: unknown) => {
+        if (isCorruption(error)) this.checkIntegrity();
+        throw error;
+      }),
+    );
     this.server.onDisconnect = (connection) => router.disconnected(connection);
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
   }
@@ -75,6 +97,33 @@ export class Engine {
     await this.server.listen(this.layout.socket);
     writeOwnerOnly(this.layout.pidFile, `${process.pid}\n`);
     this.scheduler.pass();
+    if (!this.checkedAtOpen) this.checkIntegrity();
+    this.backups.startDaily(this.store.db);
+  }
+
+  /**
+   * Checks the database off the event loop (too big to check before starting, or SQLite met damage while serving).
+   * Damage stops the engine: the check has recorded it, so no later start writes into the file either.
+   */
+  private checkIntegrity(): void {
+    if (this.integrityCheck || this.stopping) return;
+    const check = checkInChild(this.layout.root, 'quick');
+    this.integrityCheck = check;
+    check.done.then(
+      (report) => {
+        this.integrityCheck = null;
+        if (report.ok) {
+          console.error(`[engine] checked the database (quick_check, ${report.ms} ms): sound`);
+          return;
+        }
+        console.error(`[engine] the database is damaged: ${report.problems.join('; ')}`);
+        void this.stop(`the database is damaged (${report.problems[0]}); run errand db check, then errand db restore`);
+      },
+      (error: unknown) => {
+        this.integrityCheck = null;
+        if (!this.stopping) console.error(`[engine] could not check the database: ${(error as Error).message}`);
+      },
+    );
   }
 
   status(): EngineStatus {
@@ -128,11 +177,13 @@ export class Engine {
 
   stop(reason: string): Promise<void> {
     this.stopping ??= (async () => {
+      this.integrityCheck?.cancel();
       await this.runs.interruptAll(`interrupted: ${reason}`);
       await this.server.close(`${reason}; run any errand command to start it again`);
       rmSync(this.layout.socket, { force: true });
       rmSync(this.layout.pidFile, { force: true });
       this.reportUnsaved();
+      await this.backups.stop();
       this.store.close();
       this.unsaved.close();
       this.resolveStopped();

@@ -1,5 +1,6 @@
 // One engine per data directory. The lock is an exclusive SQLite lock on a file: the kernel drops it when the
 // process dies, however it dies, so a crash never leaves a stale lock behind and two racing starts cannot both win.
+import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { ownerOnlyFile } from './owner-only.js';
 
@@ -32,5 +33,15 @@ export class InstanceLock {
 
   release(): void {
     this.db.close();
+  }
+}
+
+/** The pid the running engine wrote, if any: for messages that name it. */
+export function readPid(pidFile: string): number | null {
+  try {
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
   }
 }

@@ -1,10 +1,11 @@
-// The engine daemon's entry point: `node dist/engine.js` with ERRAND_HOME set.
-import { readFileSync } from 'node:fs';
+// The engine daemon's entry point: `node dist/engine.js` with ERRAND_HOME set. With --check-db or --restore-db it
+// runs that maintenance task instead (`errand db check|restore`) and exits.
 import { homedir } from 'node:os';
 import { dataDirLayout, defaultDataDir } from '../../shared/data-dir.js';
 import { ErrandError } from '../../shared/protocol/errors.js';
+import { isMaintenanceMode, runMaintenance } from './db-maintenance.js';
 import { Engine } from './engine.js';
-import { InstanceLock } from './instance-lock.js';
+import { InstanceLock, readPid } from './instance-lock.js';
 import { secureDataDir } from './owner-only.js';
 
 /** Printed on stdout once the socket accepts connections; the CLI waits for it. */
@@ -15,6 +16,8 @@ export const FAILED_LINE = 'errand-engine-failed';
 async function main(): Promise<number> {
   const dataDir = defaultDataDir({ platform: process.platform, homeDir: homedir(), env: process.env });
   const layout = dataDirLayout(dataDir);
+  const args = process.argv.slice(2);
+  if (isMaintenanceMode(args)) return runMaintenance(args, layout);
   try {
     secureDataDir(layout.root, (line) => console.error(`[engine] ${line}`));
   } catch (error) {
@@ -28,7 +31,7 @@ async function main(): Promise<number> {
   }
   let engine: Engine;
   try {
-    engine = new Engine(dataDir);
+    engine = await Engine.open(dataDir);
     await engine.start();
   } catch (error) {
     return failedToStart(error);
@@ -50,15 +53,6 @@ function failedToStart(error: unknown): number {
   process.stdout.on('error', () => {});
   process.stdout.write(`${FAILED_LINE} ${JSON.stringify({ code, message: (error as Error).message })}\n`);
   return 1;
-}
-
-function readPid(path: string): number | null {
-  try {
-    const pid = Number(readFileSync(path, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
-  } catch {
-    return null;
-  }
 }
 
 main().then(

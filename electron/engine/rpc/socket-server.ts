@@ -7,6 +7,7 @@ import type { ProtocolError } from '../../../shared/protocol/errors.js';
 import type { DecodedLine } from '../../../shared/protocol/line-decoder.js';
 import type { ValidRequest } from '../../../shared/protocol/messages.js';
 import { decodeRequestLine } from '../../../shared/protocol/request-decoder.js';
+import { corruptionAtRuntime } from '../store/integrity.js';
 import { Connection } from './connection.js';
 
 export type RequestHandler = (request: ValidRequest, connection: Connection) => Promise<unknown>;
@@ -68,6 +69,8 @@ export class SocketServer {
 function toProtocolError(error: unknown): ProtocolError {
   if (error instanceof ErrandError) return error.toJSON();
   const code = (error as { code?: string })?.code;
+  const corrupt = corruptionAtRuntime(error);
+  if (corrupt) return corrupt;
   if (code === 'SQLITE_FULL' || code === 'ENOSPC') {
     return { code: 'disk_full', message: 'The disk is full, so nothing was stored. Free some space and try again.' };
   }

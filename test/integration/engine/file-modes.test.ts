@@ -54,9 +54,9 @@ describe('file modes in the data directory', () => {
       const task = await sb.json(['add', 'write a file', '--repo', repo, '--profile', 'agent']);
       await watch.status(task.id, 'succeeded');
 
-      // While the engine runs: its socket, pid file, lock, database with its -wal and -shm, the run's files.
+      // While the engine runs: its socket, pid file, lock, database with its -wal and -shm, the run's files, a backup.
       const names = readdirSync(sb.dataDir);
-      for (const name of ['engine.sock', 'engine.pid', 'engine.lock', 'errand.db', 'errand.db-wal', 'errand.db-shm', 'runs']) {
+      for (const name of ['engine.sock', 'engine.pid', 'engine.lock', 'errand.db', 'errand.db-wal', 'errand.db-shm', 'runs', 'backups']) {
         expect(names).toContain(name);
       }
       expect(openToOthers(sb.dataDir)).toEqual([]);
