@@ -58,3 +58,9 @@ export function runFiles(layout: DataDirLayout, runId: number): RunFiles {
   const dir = `${layout.runs}/${runId}`;
   return { dir, log: `${dir}/output.log`, prompt: `${dir}/prompt.txt`, inputPipe: `${dir}/input.pipe` };
 }
+
+/** The pid in an engine.pid file's text, or null when it holds none. */
+export function parsePid(text: string): number | null {
+  const pid = Number(text.trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
+}

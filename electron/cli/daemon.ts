@@ -1,8 +1,9 @@
 // Finds the engine for a data directory, starting it when none is running.
 import { spawn } from 'node:child_process';
-import { closeSync, fchmodSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, fchmodSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataDirLayout } from '../../shared/data-dir.js';
+import { parsePid } from '../../shared/data-dir.js';
 import { ErrandError, isProtocolError } from '../../shared/protocol/errors.js';
 import { EngineClient } from './engine-client.js';
 
@@ -104,6 +105,15 @@ function startFailure(output: string): ErrandError | null {
   try {
     const reason: unknown = JSON.parse(line.slice(FAILED_LINE.length + 1));
     return isProtocolError(reason) ? new ErrandError(reason.code, `The engine could not start: ${reason.message}`) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The pid the engine wrote in its data directory, if there is one. */
+export function readPid(pidFile: string): number | null {
+  try {
+    return parsePid(readFileSync(pidFile, 'utf8'));
   } catch {
     return null;
   }

@@ -144,15 +144,16 @@ export class Engine {
    * forced, when run statuses the disk would not take could be lost with the engine.
    */
   requestStop(force: boolean): void {
-    const live = this.store.runs.withStatus(LIVE_RUN_STATUSES).length;
-    if (live > 0 && !force) {
+    // Forced, it reads nothing: a damaged database must not keep the engine from stopping.
+    const live = force ? 0 : this.store.runs.withStatus(LIVE_RUN_STATUSES).length;
+    if (live > 0) {
       throw new ErrandError(
         'conflict',
         `${live} agent run(s) are live; stopping the engine would interrupt them. Wait, cancel them, or pass --force.`,
       );
     }
     const { pending } = this.store.runs;
-    if (pending.retryNow() > 0 && !pending.allKept && !force) {
+    if (!force && pending.retryNow() > 0 && !pending.allKept) {
       throw new ErrandError(
         'disk_full',
         `The disk is full, so how ${pending.size} run(s) ended is not stored yet; stopping now would lose it. ` +

@@ -2,6 +2,7 @@
 // process dies, however it dies, so a crash never leaves a stale lock behind and two racing starts cannot both win.
 import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { parsePid } from '../../shared/data-dir.js';
 import { ownerOnlyFile } from './owner-only.js';
 
 /**
@@ -39,8 +40,7 @@ export class InstanceLock {
 /** The pid the running engine wrote, if any: for messages that name it. */
 export function readPid(pidFile: string): number | null {
   try {
-    const pid = Number(readFileSync(pidFile, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
+    return parsePid(readFileSync(pidFile, 'utf8'));
   } catch {
     return null;
   }

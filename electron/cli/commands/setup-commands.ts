@@ -3,7 +3,7 @@ import type { ProfileInfo, SecretRef } from '../../../shared/domain.js';
 import { describeSecretRef, looksSecret } from '../../../shared/domain.js';
 import type { CliContext } from '../cli-context.js';
 import { parse, UsageError } from '../cli-context.js';
-import { connectIfRunning } from '../daemon.js';
+import { connectIfRunning, readPid } from '../daemon.js';
 import { elapsed, table } from '../format.js';
 import { CHECK_OPTIONS, checkSettings, checkText } from './check-options.js';
 import { absolutePath } from './task-commands.js';
@@ -32,12 +32,13 @@ export async function daemon(ctx: CliContext, args: string[]): Promise<void> {
       ctx.print({ stopped: false, up: false }, () => 'no engine running');
       return;
     }
-    const { pid } = await engine.request('engine.status');
+    // The pid to wait for; from the engine's pid file when it cannot answer (its database is damaged).
+    const pid = await engine.request('engine.status').then((s) => s.pid, () => readPid(ctx.layout.pidFile));
     const closed = new Promise<void>((resolve) => engine.onClose(() => resolve()));
     await engine.request('engine.stop', { force: values.force === true });
     await closed;
     // Stopped means gone: its database and lock are released only when the process has exited.
-    await processGone(pid, ENGINE_EXIT_TIMEOUT_MS);
+    if (pid !== null) await processGone(pid, ENGINE_EXIT_TIMEOUT_MS);
     ctx.print({ stopped: true }, () => 'engine stopped');
     return;
   }

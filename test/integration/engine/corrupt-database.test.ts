@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backupName, parseBackupName } from '../../../shared/db-maintenance.js';
 import { EventWatcher } from '../../support/event-watcher.js';
+import { isAlive, waitUntil } from '../../support/processes.js';
 import { Sandbox } from '../../support/sandbox.js';
 import { seededRandom } from '../../support/seeded-random.mjs';
 
@@ -44,6 +45,12 @@ describe('a damaged database', () => {
     watch = undefined;
     await sb.cleanup();
   });
+
+  /** Waits for the engine to exit by itself (the pid it wrote); a damaged database cannot tell its status. */
+  async function engineGone(): Promise<void> {
+    const pid = Number(readFileSync(join(sb.dataDir, 'engine.pid'), 'utf8'));
+    await waitUntil(() => !isAlive(pid), `the engine (pid ${pid}) to stop`);
+  }
 
   async function twoTasksThenStop(): Promise<string> {
     sb = new Sandbox();
@@ -129,10 +136,10 @@ describe('a damaged database', () => {
     await twoTasksThenStop();
     const dbPath = join(sb.dataDir, 'errand.db');
     damage(dbPath);
-    // As for a database over the size checked before starting.
+    // As for a database over the size checked before starting: the engine starts, then its check stops it.
     const big = { env: { ERRAND_CHECK_AT_OPEN_MAX_BYTES: '0' } };
-    // `watch` ends when the engine goes: the check in the background stopped it, or (if that came first) refused it.
-    await sb.errand(['watch', '--json'], big);
+    expect((await sb.errand(['daemon', 'start'], big)).code).toBe(0);
+    await engineGone();
     expect(existsSync(join(sb.dataDir, 'errand.db.damaged'))).toBe(true);
     const refused = await sb.errand(['ls'], big);
     expect(refused.code).toBe(1);
@@ -141,24 +148,41 @@ describe('a damaged database', () => {
     expect((await sb.json(['daemon', 'status'])).up).toBe(false);
   });
 
-  it('met while serving is a db_corrupt error that says what to do, not an unexpected one', async () => {
-    await twoTasksThenStop();
-    watch = await EventWatcher.start(sb);
+  /** Damages the tables of a running engine's database so that its next read meets it. */
+  function damageUnderTheEngine(): void {
     const dbPath = join(sb.dataDir, 'errand.db');
     // Another connection's commit makes the engine drop its page cache and read the tables from the file again.
     const side = new Database(dbPath);
     side.prepare("INSERT OR REPLACE INTO settings (key, value) VALUES ('probe', '1')").run();
-    const fd = openSync(dbPath, 'r+');
+    side.close();
     const size = statSync(dbPath).size;
     const random = seededRandom(9);
+    const fd = openSync(dbPath, 'r+');
     writeSync(fd, Buffer.from(Array.from({ length: size - PAGE_BYTES }, () => Math.floor(random() * 256))), 0, size - PAGE_BYTES, PAGE_BYTES);
     closeSync(fd);
+  }
+
+  it('met while serving is a db_corrupt error that says what to do, and the engine stops itself', async () => {
+    await twoTasksThenStop();
+    expect((await sb.errand(['daemon', 'start'])).code).toBe(0);
+    damageUnderTheEngine();
 
     const result = await sb.errand(['ls', '--json']);
     expect(result.code).toBe(1);
     const { error } = JSON.parse(result.stdout);
     expect(error.code).toBe('db_corrupt');
     expect(error.message).toMatch(/The database is damaged .*errand db restore/);
-    side.close();
+    await engineGone();
+    expect(existsSync(join(sb.dataDir, 'errand.db.damaged'))).toBe(true);
+    expect((await sb.json(['daemon', 'status'])).up).toBe(false);
+  });
+
+  it('does not keep a forced stop from stopping the engine', async () => {
+    await twoTasksThenStop();
+    expect((await sb.errand(['daemon', 'start'])).code).toBe(0);
+    damageUnderTheEngine();
+    const stop = await sb.errand(['daemon', 'stop', '--force']);
+    expect(stop.code, stop.stderr).toBe(0);
+    expect((await sb.json(['daemon', 'status'])).up).toBe(false);
   });
 });
