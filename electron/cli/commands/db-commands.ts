@@ -22,6 +22,7 @@ export async function db(ctx: CliContext, args: string[]): Promise<void> {
   const [action, ...rest] = args;
   if (action === 'check') return check(ctx, rest);
   if (action === 'restore') return restore(ctx, rest);
+  parse(args, {}, DB_USAGE);
   throw new UsageError(`usage: ${DB_USAGE}`);
 }
 

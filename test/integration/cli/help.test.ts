@@ -40,6 +40,9 @@ const COMMANDS: [string[], RegExp][] = [
   [['config'], /usage: errand config get/],
   [['config', 'get'], /usage: errand config get/],
   [['config', 'set'], /usage: errand config get \| errand config set max-running <N>/],
+  [['db'], /usage: errand db check\n(.*\n)*errand db restore/],
+  [['db', 'check'], /usage: errand db check/],
+  [['db', 'restore'], /usage: errand db restore \[BACKUP\]/],
 ];
 
 describe('--help', () => {
