@@ -25,6 +25,9 @@ export interface DataDirLayout {
   unsavedRuns: string;
   runs: string;
   worktrees: string;
+  backups: string;
+  /** Written when a check finds the database damaged, so no later start writes into it; restore or a clean check clears it. */
+  damageMarker: string;
 }
 
 export function dataDirLayout(root: string): DataDirLayout {
@@ -39,6 +42,8 @@ export function dataDirLayout(root: string): DataDirLayout {
     unsavedRuns: at('unsaved-runs.json'),
     runs: at('runs'),
     worktrees: at('worktrees'),
+    backups: at('backups'),
+    damageMarker: at('errand.db.damaged'),
   };
 }
 
@@ -52,4 +57,10 @@ export interface RunFiles {
 export function runFiles(layout: DataDirLayout, runId: number): RunFiles {
   const dir = `${layout.runs}/${runId}`;
   return { dir, log: `${dir}/output.log`, prompt: `${dir}/prompt.txt`, inputPipe: `${dir}/input.pipe` };
+}
+
+/** The pid in an engine.pid file's text, or null when it holds none. */
+export function parsePid(text: string): number | null {
+  const pid = Number(text.trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
 }

@@ -47,7 +47,26 @@ export interface RunProgress {
   costUsd?: number;
   /** The agent is retrying a failed model call (attempt n). */
   retrying?: number;
+  /** What the run is doing besides the agent's turn: the repo's check is running on its result. */
+  phase?: 'checking';
 }
+
+/** How the repo's check command judged what the agent left in the worktree. */
+export interface CheckResult {
+  command: string;
+  /** null when it was stopped (timed out, cancelled) rather than exiting. */
+  exitCode: number | null;
+  passed: boolean;
+  timedOut: boolean;
+  durationMs: number;
+  /** The end of what the check printed (at most CHECK_TAIL_BYTES, terminal escapes removed). */
+  outputTail: string;
+  /** The failure went back to the agent in a follow-up run, instead of to the person. */
+  sentBack: boolean;
+}
+
+/** The most of a check's output kept on its run and sent back to the agent. */
+export const CHECK_TAIL_BYTES = 4096;
 
 /** A tool the agent wants to use and is waiting for the person to allow or deny. */
 export interface PermissionRequest {
@@ -88,16 +107,37 @@ export interface RepoInfo {
   copyFiles: string[];
   maxRunning: number | null;
   mergeStrategy: MergeStrategy;
+  /** Run by /bin/sh in the worktree after the agent succeeds; its exit code decides the run. */
+  checkCommand: string | null;
+  /** How many times a failing check goes back to the agent before the task reaches the person. */
+  checkRetries: number;
+  checkTimeoutMs: number | null;
   createdAt: number;
 }
 
 export interface NeedsInputRule {
-  /** A JavaScript regular expression tested against the last lines of the screen. */
+  /** An RE2 regular expression (linear time: no backreferences or lookarounds) tested against the last screen lines. */
   pattern: string;
   /** How long the output must stay quiet before the rule is tested. */
   quietMs: number;
   /** How many screen lines, counted from the bottom, the pattern sees. */
   lines: number;
+}
+
+/** Where a profile's secret comes from at launch: the engine's environment, or the OS keychain. Never its value. */
+export type SecretRef = { from: 'env'; name: string } | { from: 'keychain'; service: string; account: string };
+
+/** How a reference is shown to the person: `env:NAME`, `keychain:SERVICE/ACCOUNT`. */
+export function describeSecretRef(ref: SecretRef): string {
+  return ref.from === 'env' ? `env:${ref.name}` : `keychain:${ref.service}/${ref.account}`;
+}
+
+/** Environment names whose value is taken for a secret: it may not be stored as plain text in a profile. */
+// AUTHOR and AUTHORS are names, not secrets (GIT_AUTHOR_NAME); AUTHORIZATION is one.
+const SECRET_ENV_NAME = /KEY|TOKEN|SECRET|PASSW(?:OR)?D|(?:^|_)PASS(?:_|$)|CREDENTIAL|AUTH(?!ORS?(?:_|$))/i;
+
+export function looksSecret(envName: string): boolean {
+  return SECRET_ENV_NAME.test(envName);
 }
 
 export interface ProfileInfo {
@@ -106,7 +146,10 @@ export interface ProfileInfo {
   adapter: AdapterId;
   /** argv template; `{prompt}` and `{prompt_file}` are replaced per run. Without either the prompt goes to stdin. */
   command: string[];
+  /** Plain values, stored as they are. */
   env: Record<string, string>;
+  /** Variables whose values are looked up at each launch and never stored; the store always fills this in. */
+  secretEnv?: Record<string, SecretRef>;
   needsInput: NeedsInputRule | null;
   options: ProfileOptions;
   /** Made by Errand for a CLI it found; users make their own with `errand profile add`. */
@@ -136,6 +179,8 @@ export interface RunInfo {
   resultText: string | null;
   /** What `errand reply` may allow, when the run ended refused something its CLI cannot ask about live. */
   replyGrant: ReplyGrant | null;
+  /** The repo's check, when it ran on this run's result. */
+  check: CheckResult | null;
   progress: RunProgress;
   logBytes: number;
   createdAt: number;

@@ -1,12 +1,15 @@
 // Finds the engine for a data directory, starting it when none is running.
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { closeSync, fchmodSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataDirLayout } from '../../shared/data-dir.js';
+import { parsePid } from '../../shared/data-dir.js';
 import { ErrandError, isProtocolError } from '../../shared/protocol/errors.js';
 import { EngineClient } from './engine-client.js';
 
 const ENGINE_START_TIMEOUT_MS = 15_000;
+/** The engine's bundle, beside the CLI's in dist/. */
+export const ENGINE_ENTRY = join(__dirname, 'engine.cjs');
 const READY_LINE = 'errand-engine-ready';
 const FAILED_LINE = 'errand-engine-failed';
 
@@ -43,14 +46,14 @@ export async function connectOrStart(layout: DataDirLayout): Promise<EngineClien
 /** Starts the engine detached and waits until it is ready, or has deferred to another engine that is. */
 export function startEngine(layout: DataDirLayout): Promise<void> {
   mkdirSync(layout.root, { recursive: true, mode: 0o700 });
-  const log = openSync(layout.engineLog, 'a', 0o600);
+  const log = openEngineLog(layout);
   // A small young generation: the engine's garbage is many short-lived objects, and RSS stays flat under a flood.
-  const child = spawn(process.execPath, ['--max-semi-space-size=2', join(__dirname, 'engine.cjs')], {
+  const child = spawn(process.execPath, ['--max-semi-space-size=2', ENGINE_ENTRY], {
     detached: true,
-    stdio: ['ignore', 'pipe', log],
+    stdio: ['ignore', 'pipe', log ?? 'ignore'],
     env: { ...process.env, ERRAND_HOME: layout.root },
   });
-  closeSync(log);
+  if (log !== null) closeSync(log);
   return new Promise((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => finish(new ErrandError('internal', `The engine did not start in time. See ${layout.engineLog}.`)), ENGINE_START_TIMEOUT_MS);
@@ -75,6 +78,26 @@ export function startEngine(layout: DataDirLayout): Promise<void> {
   });
 }
 
+/**
+ * engine.log, owner-only whatever the umask or an older mode: it holds what the engine says about runs. When it cannot
+ * be opened (a data directory that is not ours), the engine still starts, to say why it will not run there.
+ */
+function openEngineLog(layout: DataDirLayout): number | null {
+  let fd: number;
+  try {
+    fd = openSync(layout.engineLog, 'a', 0o600);
+  } catch {
+    return null;
+  }
+  try {
+    fchmodSync(fd, 0o600);
+    return fd;
+  } catch {
+    closeSync(fd);
+    return null;
+  }
+}
+
 /** The reason an engine gave for not starting (its FAILED_LINE), e.g. a database from a newer Errand. */
 function startFailure(output: string): ErrandError | null {
   const line = output.split('\n').find((l) => l.startsWith(`${FAILED_LINE} `));
@@ -82,6 +105,15 @@ function startFailure(output: string): ErrandError | null {
   try {
     const reason: unknown = JSON.parse(line.slice(FAILED_LINE.length + 1));
     return isProtocolError(reason) ? new ErrandError(reason.code, `The engine could not start: ${reason.message}`) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The pid the engine wrote in its data directory, if there is one. */
+export function readPid(pidFile: string): number | null {
+  try {
+    return parsePid(readFileSync(pidFile, 'utf8'));
   } catch {
     return null;
   }

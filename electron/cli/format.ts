@@ -25,6 +25,7 @@ function tokens(n: number): string {
 export function progressText(p: RunProgress | undefined): string {
   if (!p) return '';
   const parts: string[] = [];
+  if (p.phase === 'checking') parts.push('checking');
   if (p.retrying) parts.push(`retrying the model (attempt ${p.retrying})`);
   if (p.todosTotal) parts.push(`${p.todosDone ?? 0}/${p.todosTotal} todos`);
   if (p.filesChanged !== undefined) parts.push(`${p.filesChanged} file${p.filesChanged === 1 ? '' : 's'} changed`);
@@ -36,7 +37,8 @@ export function progressText(p: RunProgress | undefined): string {
 
 export function statusText(task: TaskInfo): string {
   if (task.status === 'queued' && task.waitReason) return `queued (${WAIT_TEXT[task.waitReason]})`;
-  const progress = progressText(task.run?.progress);
+  const check = task.run?.check ? `check ${task.run.check.passed ? 'passed' : 'failed'}` : '';
+  const progress = [check, progressText(task.run?.progress)].filter(Boolean).join(' · ');
   return progress ? `${task.status}: ${progress}` : task.status;
 }
 

@@ -1,7 +1,8 @@
 // The `errand` command: a client of the engine. Exit codes: 0 ok, 1 failure, 2 usage.
 import { ErrandError } from '../../shared/protocol/errors.js';
-import { CliContext, UsageError } from './cli-context.js';
+import { AnsweredFailure, CliContext, HelpRequested, UsageError } from './cli-context.js';
 import { agents, allow, deny, reply, resume } from './commands/agent-commands.js';
+import { db } from './commands/db-commands.js';
 import { attach, logs, send, watch } from './commands/output-commands.js';
 import { approve, discard, reject, review } from './commands/review-commands.js';
 import { config, daemon, profile, repo } from './commands/setup-commands.js';
@@ -11,7 +12,7 @@ type Command = (ctx: CliContext, args: string[]) => Promise<void>;
 
 const COMMANDS: Record<string, Command> = {
   add, ls, show, search, logs, attach, send, cancel, retry, clean, watch, daemon, profile, repo, config,
-  agents, allow, deny, reply, resume, review, approve, reject, discard,
+  agents, allow, deny, reply, resume, db, review, approve, reject, discard,
 };
 
 const HELP = `errand: hand coding tasks to agents and walk away
@@ -35,16 +36,18 @@ const HELP = `errand: hand coding tasks to agents and walk away
   errand watch [--json]                                  events as they happen
   errand profile add|ls|rm   errand repo add|ls   errand config get|set
   errand daemon status|start|stop
+  errand db check | restore [BACKUP]                     the database's health; bring back a backup
 
-Every command takes --json. Data lives in $ERRAND_HOME (default: your app-data directory).`;
+Every command takes --json, and --help (or errand help <command>) for its usage and options. Data lives in $ERRAND_HOME (default: your app-data directory).`;
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'help' && argv[1] && Object.hasOwn(COMMANDS, argv[1])) return main([...argv.slice(1), '--help']);
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     process.stdout.write(`${HELP}\n`);
     return name ? 0 : 2;
   }
-  const command = COMMANDS[name];
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
     process.stderr.write(`errand: unknown command "${name}"\n\n${HELP}\n`);
     return 2;
@@ -56,9 +59,17 @@ async function main(argv: string[]): Promise<number> {
     await command(ctx, rest);
     return 0;
   } catch (error) {
+    if (error instanceof HelpRequested) {
+      process.stdout.write(`${error.message}\n`);
+      return 0;
+    }
     if (error instanceof UsageError) {
       process.stderr.write(`errand ${name}: ${error.message}\n`);
       return 2;
+    }
+    if (error instanceof AnsweredFailure) {
+      process.stderr.write(`errand ${name}: ${error.message}\n`);
+      return 1;
     }
     const message = error instanceof ErrandError ? error.message : (error as Error).message;
     if (ctx.json) process.stdout.write(`${JSON.stringify({ error: { code: (error as ErrandError).code ?? 'internal', message } })}\n`);

@@ -1,5 +1,5 @@
 // The engine's composition root: store, runs, scheduler and socket, wired once.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import type { DataDirLayout } from '../../shared/data-dir.js';
 import { dataDirLayout } from '../../shared/data-dir.js';
 import type { EngineStatus } from '../../shared/domain.js';
@@ -8,11 +8,15 @@ import { ErrandError } from '../../shared/protocol/errors.js';
 import { AgentsService } from './agents-service.js';
 import { EventHub } from './event-hub.js';
 import { RequestRouter } from './handlers/request-router.js';
+import { ownerOnlyDir, writeOwnerOnly } from './owner-only.js';
 import { recoverRuns } from './recovery.js';
 import { ReviewService } from './review/review-service.js';
 import { RunManager } from './run-manager.js';
 import { SocketServer } from './rpc/socket-server.js';
 import { Scheduler } from './scheduler.js';
+import { Backups } from './store/backups.js';
+import { openDatabase } from './store/database.js';
+import { checkInChild, isCorruption, refuseRecordedDamage } from './store/integrity.js';
 import { Store } from './store/store.js';
 import { UnsavedRunsFile } from './store/unsaved-runs-file.js';
 import { TasksService } from './tasks-service.js';
@@ -21,8 +25,6 @@ import { Worktrees } from './worktrees/worktrees.js';
 export const ENGINE_VERSION = '0.1.0';
 
 export class Engine {
-  readonly layout: DataDirLayout;
-  readonly store: Store;
   readonly runs: RunManager;
   readonly scheduler: Scheduler;
   readonly agents: AgentsService;
@@ -33,12 +35,28 @@ export class Engine {
   /** Resolves once the engine has shut down. */
   readonly stopped: Promise<void>;
   private resolveStopped!: () => void;
+  private integrityCheck: { done: Promise<unknown>; cancel: () => void } | null = null;
 
-  constructor(dataDir: string) {
-    this.layout = dataDirLayout(dataDir);
-    mkdirSync(this.layout.root, { recursive: true, mode: 0o700 });
-    mkdirSync(this.layout.runs, { recursive: true, mode: 0o700 });
-    this.store = Store.open(this.layout.database);
+  /** Opens the data directory's database (refusing a damaged or newer one), backing it up before a migration. */
+  static async open(dataDir: string): Promise<Engine> {
+    const layout = dataDirLayout(dataDir);
+    refuseRecordedDamage(layout.damageMarker);
+    const backups = new Backups(layout.backups);
+    const { db, checked } = await openDatabase(layout.database, {
+      backupBeforeMigration: (source, toVersion) => backups.beforeMigration(source, toVersion),
+    });
+    return new Engine(layout, new Store(db), backups, checked);
+  }
+
+  private constructor(
+    readonly layout: DataDirLayout,
+    readonly store: Store,
+    private readonly backups: Backups,
+    private readonly checkedAtOpen: boolean,
+  ) {
+    const dataDir = layout.root;
+    ownerOnlyDir(layout.runs);
+    ownerOnlyDir(layout.worktrees);
     this.unsaved = UnsavedRunsFile.open(this.layout.unsavedRuns);
     if (this.unsaved.problem) console.error(`[engine] ${this.unsaved.problem}; a run status the disk refuses is then kept in memory only`);
     this.store.runs.pending.keepIn(this.unsaved);
@@ -62,7 +80,12 @@ export class Engine {
       review,
       dataDir,
     });
-    this.server = new SocketServer((request, connection) => router.handle(request, connection));
+    this.server = new SocketServer((request, connection) =>
+      router.handle(request, connection).catch((error: unknown) => {
+        if (isCorruption(error)) this.checkIntegrity();
+        throw error;
+      }),
+    );
     this.server.onDisconnect = (connection) => router.disconnected(connection);
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
   }
@@ -72,10 +95,38 @@ export class Engine {
     recoverRuns(this.store, this.layout, (taskId, runId, fields) => this.runs.record(taskId, runId, fields), this.unsaved.found);
     // What an earlier engine left there is in the database now, or held again.
     if (this.unsaved.found.size > 0) this.store.runs.pending.persist();
+    this.runs.sendBackUnsent();
     rmSync(this.layout.socket, { force: true });
     await this.server.listen(this.layout.socket);
-    writeFileSync(this.layout.pidFile, `${process.pid}\n`, { mode: 0o600 });
+    writeOwnerOnly(this.layout.pidFile, `${process.pid}\n`);
     this.scheduler.pass();
+    if (!this.checkedAtOpen) this.checkIntegrity();
+    this.backups.startDaily(this.store.db);
+  }
+
+  /**
+   * Checks the database off the event loop (too big to check before starting, or SQLite met damage while serving).
+   * Damage stops the engine: the check has recorded it, so no later start writes into the file either.
+   */
+  private checkIntegrity(): void {
+    if (this.integrityCheck || this.stopping) return;
+    const check = checkInChild(this.layout.root, 'quick');
+    this.integrityCheck = check;
+    check.done.then(
+      (report) => {
+        this.integrityCheck = null;
+        if (report.ok) {
+          console.error(`[engine] checked the database (quick_check, ${report.ms} ms): sound`);
+          return;
+        }
+        console.error(`[engine] the database is damaged: ${report.problems.join('; ')}`);
+        void this.stop(`the database is damaged (${report.problems[0]}); run errand db check, then errand db restore`);
+      },
+      (error: unknown) => {
+        this.integrityCheck = null;
+        if (!this.stopping) console.error(`[engine] could not check the database: ${(error as Error).message}`);
+      },
+    );
   }
 
   status(): EngineStatus {
@@ -96,15 +147,16 @@ export class Engine {
    * forced, when run statuses the disk would not take could be lost with the engine.
    */
   requestStop(force: boolean): void {
-    const live = this.store.runs.withStatus(LIVE_RUN_STATUSES).length;
-    if (live > 0 && !force) {
+    // Forced, it reads nothing: a damaged database must not keep the engine from stopping.
+    const live = force ? 0 : this.store.runs.withStatus(LIVE_RUN_STATUSES).length;
+    if (live > 0) {
       throw new ErrandError(
         'conflict',
         `${live} agent run(s) are live; stopping the engine would interrupt them. Wait, cancel them, or pass --force.`,
       );
     }
     const { pending } = this.store.runs;
-    if (pending.retryNow() > 0 && !pending.allKept && !force) {
+    if (!force && pending.retryNow() > 0 && !pending.allKept) {
       throw new ErrandError(
         'disk_full',
         `The disk is full, so how ${pending.size} run(s) ended is not stored yet; stopping now would lose it. ` +
@@ -129,11 +181,13 @@ export class Engine {
 
   stop(reason: string): Promise<void> {
     this.stopping ??= (async () => {
+      this.integrityCheck?.cancel();
       await this.runs.interruptAll(`interrupted: ${reason}`);
       await this.server.close(`${reason}; run any errand command to start it again`);
       rmSync(this.layout.socket, { force: true });
       rmSync(this.layout.pidFile, { force: true });
       this.reportUnsaved();
+      await this.backups.stop();
       this.store.close();
       this.unsaved.close();
       this.resolveStopped();

@@ -1,10 +1,12 @@
-// The engine daemon's entry point: `node dist/engine.js` with ERRAND_HOME set.
-import { mkdirSync, readFileSync } from 'node:fs';
+// The engine daemon's entry point: `node dist/engine.js` with ERRAND_HOME set. With --check-db or --restore-db it
+// runs that maintenance task instead (`errand db check|restore`) and exits.
 import { homedir } from 'node:os';
 import { dataDirLayout, defaultDataDir } from '../../shared/data-dir.js';
 import { ErrandError } from '../../shared/protocol/errors.js';
+import { isMaintenanceMode, runMaintenance } from './db-maintenance.js';
 import { Engine } from './engine.js';
-import { InstanceLock } from './instance-lock.js';
+import { InstanceLock, readPid } from './instance-lock.js';
+import { secureDataDir } from './owner-only.js';
 
 /** Printed on stdout once the socket accepts connections; the CLI waits for it. */
 export const READY_LINE = 'errand-engine-ready';
@@ -14,7 +16,13 @@ export const FAILED_LINE = 'errand-engine-failed';
 async function main(): Promise<number> {
   const dataDir = defaultDataDir({ platform: process.platform, homeDir: homedir(), env: process.env });
   const layout = dataDirLayout(dataDir);
-  mkdirSync(layout.root, { recursive: true, mode: 0o700 });
+  const args = process.argv.slice(2);
+  if (isMaintenanceMode(args)) return runMaintenance(args, layout);
+  try {
+    secureDataDir(layout.root, (line) => console.error(`[engine] ${line}`));
+  } catch (error) {
+    return failedToStart(error);
+  }
   const lock = InstanceLock.acquire(layout.lockFile);
   if (!lock) {
     const pid = readPid(layout.pidFile);
@@ -23,14 +31,10 @@ async function main(): Promise<number> {
   }
   let engine: Engine;
   try {
-    engine = new Engine(dataDir);
+    engine = await Engine.open(dataDir);
     await engine.start();
   } catch (error) {
-    console.error(`errand: the engine could not start: ${(error as Error).message}`);
-    const code = error instanceof ErrandError ? error.code : 'internal';
-    process.stdout.on('error', () => {});
-    process.stdout.write(`${FAILED_LINE} ${JSON.stringify({ code, message: (error as Error).message })}\n`);
-    return 1;
+    return failedToStart(error);
   }
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
     process.on(signal, () => void engine.stop(`the engine received ${signal}`));
@@ -43,13 +47,12 @@ async function main(): Promise<number> {
   return 0;
 }
 
-function readPid(path: string): number | null {
-  try {
-    const pid = Number(readFileSync(path, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
-  } catch {
-    return null;
-  }
+function failedToStart(error: unknown): number {
+  console.error(`errand: the engine could not start: ${(error as Error).message}`);
+  const code = error instanceof ErrandError ? error.code : 'internal';
+  process.stdout.on('error', () => {});
+  process.stdout.write(`${FAILED_LINE} ${JSON.stringify({ code, message: (error as Error).message })}\n`);
+  return 1;
 }
 
 main().then(

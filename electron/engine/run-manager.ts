@@ -1,9 +1,12 @@
 // Owns the live runs: starts them, routes input and subscriptions, records every status change.
 import type { AdapterId, RunInfo, RunStatus, TaskInfo } from '../../shared/domain.js';
+import type { AgentAdapter } from './agents/adapter.js';
 import { isLiveStatus } from '../../shared/domain.js';
 import { dataDirLayout, runFiles } from '../../shared/data-dir.js';
 import type { AttentionKind } from '../../shared/protocol/events.js';
 import { ErrandError } from '../../shared/protocol/errors.js';
+import { adapterFor } from './agents/registry.js';
+import { checkPlanFor, createFollowUp, sendBackFor, unsentSendBacks } from './check-follow-up.js';
 import type { EventHub } from './event-hub.js';
 import { promptWithFeedback } from './review/feedback-prompt.js';
 import { failureReason, RunSession } from './runner/run-session.js';
@@ -85,6 +88,7 @@ export class RunManager {
     const place = this.worktrees.placeFor(repo, task, earlier);
     this.repoOfRun.set(run.id, repo.id);
     const previous = earlier.at(-1);
+    const adapter = adapterFor(profile.adapter);
     let session: RunSession;
     try {
       session = new RunSession(
@@ -99,6 +103,7 @@ export class RunManager {
           repo,
           profile,
           place,
+          check: checkPlanFor(repo),
         },
         {
           worktrees: this.worktrees,
@@ -107,6 +112,8 @@ export class RunManager {
           indexChunk: (offset, length, at) => this.indexChunk(run.id, offset, length, at),
           onActivity: (logBytes) => this.activity(task.id, run.id, logBytes),
           detectedBinary: () => this.binaryFor(profile.adapter),
+          onCheck: (command, check) => this.hub.emit({ type: 'run.check', taskId: task.id, runId: run.id, command, check, at: Date.now() }),
+          sendBack: () => sendBackFor(this.store, repo.id, task.id, run.id, adapter),
         },
       );
     } catch (error) {
@@ -125,6 +132,7 @@ export class RunManager {
       this.activityTimers.delete(run.id);
       this.latestLogBytes.delete(run.id);
       this.unindexed.delete(run.id);
+      this.followUpIfSentBack(run.id, adapter);
       this.onRunEnded();
     });
   }
@@ -164,9 +172,30 @@ export class RunManager {
       at,
     });
     const kind = ATTENTION[fields.status];
-    if (kind && fields.status !== before.status) {
+    // A check failure sent back to the agent is not the person's yet.
+    if (kind && fields.status !== before.status && !after.check?.sentBack) {
       const message = kind === 'needs_input' ? (after.question ?? 'waiting for input') : (after.reason ?? fields.status);
       this.hub.emit({ type: 'attention', taskId, runId, kind, message, at });
+    }
+  }
+
+  /** At start: a check failure sent back just before an engine died still gets its follow-up, once. */
+  sendBackUnsent(): void {
+    for (const run of unsentSendBacks(this.store)) {
+      const profile = this.store.profiles.byId(this.store.tasks.profileId(run.taskId)!)!;
+      this.followUpIfSentBack(run.id, adapterFor(profile.adapter));
+    }
+  }
+
+  private followUpIfSentBack(runId: number, adapter: AgentAdapter): void {
+    const ended = this.store.runs.byId(runId);
+    if (!ended?.check?.sentBack || ended.status !== 'failed') return;
+    try {
+      this.hub.emit({ type: 'run.created', run: createFollowUp(this.store, ended, adapter) });
+    } catch (error) {
+      console.error(`[engine] could not send run ${runId}'s failed check back to its agent: ${(error as Error).message}`);
+      const message = `${ended.reason ?? 'check failed'}, but the follow-up run could not be made: ${(error as Error).message}`;
+      this.hub.emit({ type: 'attention', taskId: ended.taskId, runId, kind: 'failed', message, at: Date.now() });
     }
   }
 

@@ -45,6 +45,9 @@ export class TasksService {
       copyFiles,
       maxRunning: params.maxRunning !== undefined ? params.maxRunning : (existing?.maxRunning ?? null),
       mergeStrategy: params.mergeStrategy ?? existing?.mergeStrategy ?? 'squash',
+      checkCommand: params.checkCommand !== undefined ? params.checkCommand : (existing?.checkCommand ?? null),
+      checkRetries: params.checkRetries ?? existing?.checkRetries ?? 0,
+      checkTimeoutMs: params.checkTimeoutMs !== undefined ? params.checkTimeoutMs : (existing?.checkTimeoutMs ?? null),
     });
   }
 
@@ -140,6 +143,9 @@ export class TasksService {
   async reply(params: MethodParams<'task.reply'>): Promise<TaskInfo> {
     const task = this.task(params.id);
     const live = task.run ? this.runs.liveSession(task.run.id) : undefined;
+    if (live?.checking) {
+      throw new ErrandError('conflict', `Task ${params.id}'s agent is done and the repo's check is running on its result. Wait for it, or cancel the task.`);
+    }
     if (live?.ending) {
       // Its turn is over (the person may already have seen it succeed) and its process is on the way out: let it go,
       // then continue the session in a new run rather than writing to a process that is being ended.

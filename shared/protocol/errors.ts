@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   'not_running',
   'engine_stopping',
   'disk_full',
+  'db_corrupt',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

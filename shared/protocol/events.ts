@@ -1,5 +1,5 @@
 // Events the engine pushes to clients, as JSON-RPC notifications { method: 'event', params: EngineEvent }.
-import type { ReviewDetail, ReviewState, RunInfo, RunStatus, TaskInfo } from '../domain.js';
+import type { CheckResult, ReviewDetail, ReviewState, RunInfo, RunStatus, TaskInfo } from '../domain.js';
 
 export type AttentionKind = 'needs_input' | 'failed' | 'finished' | 'interrupted';
 
@@ -29,4 +29,6 @@ export type EngineEvent =
   | { type: 'run.dropped'; taskId: number; runId: number; offset: number; reason: string }
   /** A task's review state changed (a run succeeded, or the person approved, rejected or discarded it). */
   | { type: 'task.review'; taskId: number; review: ReviewState | null; detail: ReviewDetail | null; at: number }
+  /** The repo's check started on a run's result (`check` null), or ended with this result. */
+  | { type: 'run.check'; taskId: number; runId: number; command: string; check: CheckResult | null; at: number }
   | { type: 'attention'; taskId: number; runId: number; kind: AttentionKind; message: string; at: number };

@@ -1,5 +1,12 @@
 /** One protocol message (a JSON line) may not exceed this; larger ones are refused unread. */
 export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+/**
+ * How deep a request may nest, and how many items (containers, strings, commas) it may hold. No request needs more
+ * than 3 levels (envelope, params, a list or record in them) or 3,000 items (a profile with a 1000-argument command
+ * and 200 variables has about 2,700). Past these it is refused unparsed: tiny arrays cost fifty times their bytes.
+ */
+export const MAX_REQUEST_DEPTH = 32;
+export const MAX_REQUEST_ITEMS = 10_000;
 /** Prompts are kept whole up to this many UTF-16 code units (a 1 MB paste fits with room to spare). */
 export const MAX_PROMPT_CHARS = 4 * 1024 * 1024;
 /** Keystrokes or a reply sent to a running agent in one message. */

@@ -1,7 +1,8 @@
 // Every request the engine accepts: its name, its params schema, and the shape of its result.
 // The engine validates params against these schemas before anything acts on them.
 import { z } from 'zod';
-import { ADAPTER_IDS, CONFIG_KEYS, MERGE_STRATEGIES, RUN_STATUSES } from '../domain.js';
+import { ADAPTER_IDS, CONFIG_KEYS, MERGE_STRATEGIES, RUN_STATUSES, looksSecret } from '../domain.js';
+import { compileNeedsInputPattern } from '../needs-input-pattern.js';
 import type {
   AdapterId,
   EngineStatus,
@@ -13,6 +14,8 @@ import type {
 } from '../domain.js';
 import { MAX_INPUT_CHARS, MAX_LIST_LIMIT, MAX_LOG_READ_BYTES, MAX_PROMPT_CHARS } from './limits.js';
 
+const MAX_CHECK_RETRIES = 20;
+const MAX_CHECK_TIMEOUT_MS = 24 * 3600_000;
 const NO_NUL = /^[^\u0000]*$/;
 const text = (max: number) =>
   z.string().max(max).regex(NO_NUL, 'must not contain NUL characters (U+0000): no program can receive them as an argument');
@@ -25,23 +28,45 @@ const termSize = { cols: z.number().int().min(2).max(1000), rows: z.number().int
 const empty = z.strictObject({}).optional();
 
 export const needsInputRuleSchema = z.strictObject({
-  pattern: text(1000).refine(isValidRegExp, 'is not a valid regular expression'),
+  pattern: text(1000).superRefine((pattern, ctx) => {
+    const problem = needsInputPatternProblem(pattern);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
   quietMs: z.number().int().min(100).max(600_000).default(1500),
   lines: z.number().int().min(1).max(100).default(5),
 });
 
-function isValidRegExp(pattern: string): boolean {
+function needsInputPatternProblem(pattern: string): string | null {
   try {
-    new RegExp(pattern, 'm');
-    return true;
-  } catch {
-    return false;
+    compileNeedsInputPattern(pattern);
+    return null;
+  } catch (error) {
+    return (error as Error).message;
   }
 }
 
-const envSchema = z
-  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment names use letters, digits and _'), text(32_768))
-  .refine((env) => Object.keys(env).length <= 200, 'at most 200 variables');
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment names use letters, digits and _');
+const MAX_PROFILE_ENV = 200;
+
+const envSchema = z.record(envName, text(32_768)).superRefine((env, ctx) => {
+  for (const key of Object.keys(env).filter(looksSecret)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [key],
+      message:
+        'looks like a secret, and a profile stores --env values as plain text. Refer to it instead: ' +
+        `--env-from ${key}=VARIABLE (read from the engine's environment at each run) or ` +
+        `--env-keychain ${key}=SERVICE/ACCOUNT (the OS keychain).`,
+    });
+  }
+});
+
+// Handed to the keychain tool as arguments of their own: one starting with - could read as an option.
+const keychainPart = text(255).min(1).regex(/^[^-]/, 'must not start with -');
+const secretRefSchema = z.discriminatedUnion('from', [
+  z.strictObject({ from: z.literal('env'), name: envName }),
+  z.strictObject({ from: z.literal('keychain'), service: keychainPart, account: keychainPart }),
+]);
 
 /** `errand approve --merge | --pr | --keep-branch`. */
 export const APPROVE_ACTIONS = ['merge', 'pr', 'keep'] as const;
@@ -58,6 +83,9 @@ export const methodSchemas = {
     copyFiles: z.array(text(4096)).max(100).optional(),
     maxRunning: z.number().int().min(1).max(1000).nullable().optional(),
     mergeStrategy: z.enum(MERGE_STRATEGIES).optional(),
+    checkCommand: text(10_000).nullable().optional(),
+    checkRetries: z.number().int().min(0).max(MAX_CHECK_RETRIES).optional(),
+    checkTimeoutMs: z.number().int().min(1000).max(MAX_CHECK_TIMEOUT_MS).nullable().optional(),
   }),
   'repo.list': empty,
 
@@ -68,6 +96,8 @@ export const methodSchemas = {
       /** For the command adapter: the argv template. For an agent CLI: extra arguments. */
       command: z.array(text(MAX_PROMPT_CHARS)).max(1000).default([]),
       env: envSchema.optional(),
+      /** Variables looked up at each launch, never stored: SecretRef. */
+      secretEnv: z.record(envName, secretRefSchema).optional(),
       needsInput: needsInputRuleSchema.nullable().optional(),
       model: text(200).optional(),
       permissionMode: text(100).optional(),
@@ -77,6 +107,16 @@ export const methodSchemas = {
     .refine((p) => p.adapter !== 'command' || p.command.length > 0, {
       message: 'a command profile needs a command: errand profile add NAME -- program args…',
       path: ['command'],
+    })
+    .superRefine((p, ctx) => {
+      const literal = Object.keys(p.env ?? {});
+      const refs = Object.keys(p.secretEnv ?? {});
+      if (literal.length + refs.length > MAX_PROFILE_ENV) {
+        ctx.addIssue({ code: 'custom', path: ['env'], message: `has more than ${MAX_PROFILE_ENV} variables` });
+      }
+      for (const key of refs.filter((k) => literal.includes(k))) {
+        ctx.addIssue({ code: 'custom', path: ['env', key], message: 'is given both as a value and as a reference: give it once' });
+      }
     }),
   'profile.list': empty,
   'profile.remove': z.strictObject({ name }),

@@ -78,6 +78,15 @@ export class RawSocket {
     return this.waitFor((m) => m.id === id, `the answer to ${method}`);
   }
 
+  /** Stops reading (what the engine sends waits on its side), as a stuck client would. */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
   close(): void {
     this.socket.destroy();
   }

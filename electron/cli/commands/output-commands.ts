@@ -174,6 +174,9 @@ function describe(event: EngineEvent): string | null {
       return `${time} task ${event.task.id} created: ${oneLine(event.task.prompt, 60)}`;
     case 'run.status':
       return `${time} task ${event.taskId} ${event.previous} → ${event.status}${event.question ? `: ${event.question}` : event.reason ? `: ${event.reason}` : ''}`;
+    case 'run.check':
+      if (!event.check) return `${time} task ${event.taskId} checking: ${event.command}`;
+      return `${time} task ${event.taskId} check ${event.check.passed ? 'passed' : 'failed'}: ${event.command}`;
     case 'attention':
       return `${time} task ${event.taskId} needs you (${event.kind}): ${event.message}`;
     default:

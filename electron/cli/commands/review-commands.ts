@@ -20,14 +20,6 @@ const DISCARD_USAGE =
   'errand discard <id> [--force] [--yes]\n' +
   '  removes the worktree and branch; asks first (--yes when not at a terminal); --force also drops uncommitted or unmerged work';
 
-/** `--help` (or -h) before any `--`: the usage on stdout, exit 0. */
-function helped(args: string[], usage: string): boolean {
-  const own = args.includes('--') ? args.slice(0, args.indexOf('--')) : args;
-  if (!own.includes('--help') && !own.includes('-h')) return false;
-  process.stdout.write(`usage: ${usage}\n`);
-  return true;
-}
-
 function reviewText(r: TaskReview): string {
   const lines = [`task ${r.task.id}  ${r.task.review ?? r.task.status}  ${r.branch} → ${r.baseBranch}`, `prompt   ${oneLine(r.task.prompt, 200)}`];
   if (r.task.reviewDetail?.message) lines.push(`review   ${r.task.reviewDetail.message}`);
@@ -49,7 +41,6 @@ function reviewText(r: TaskReview): string {
 }
 
 export async function review(ctx: CliContext, args: string[]): Promise<void> {
-  if (helped(args, REVIEW_USAGE)) return;
   const { positionals } = parse(args, {}, REVIEW_USAGE);
   const result = await (await ctx.engine()).request('task.review', { id: taskIdArg(positionals[0], REVIEW_USAGE) });
   ctx.print(result, () => reviewText(result));
@@ -58,7 +49,6 @@ export async function review(ctx: CliContext, args: string[]): Promise<void> {
 const reviewLine = (task: TaskInfo) => `task ${task.id} ${task.review ?? task.status}${task.reviewDetail?.message ? `: ${task.reviewDetail.message}` : ''}`;
 
 export async function approve(ctx: CliContext, args: string[]): Promise<void> {
-  if (helped(args, APPROVE_USAGE)) return;
   const { values, positionals } = parse(args, { merge: { type: 'boolean' }, pr: { type: 'boolean' }, 'keep-branch': { type: 'boolean' } }, APPROVE_USAGE);
   const chosen = (['merge', 'pr', 'keep-branch'] as const).filter((flag) => values[flag] === true);
   if (chosen.length !== 1) throw new UsageError(`choose one of --merge, --pr or --keep-branch\nusage: ${APPROVE_USAGE}`);
@@ -68,7 +58,6 @@ export async function approve(ctx: CliContext, args: string[]): Promise<void> {
 }
 
 export async function reject(ctx: CliContext, args: string[]): Promise<void> {
-  if (helped(args, REJECT_USAGE)) return;
   const { positionals } = parse(args, {}, REJECT_USAGE);
   if (positionals.length !== 2) throw new UsageError(`give the feedback as one quoted argument\nusage: ${REJECT_USAGE}`);
   const task = await (await ctx.engine()).request('task.reject', { id: taskIdArg(positionals[0], REJECT_USAGE), feedback: positionals[1]! });
@@ -85,7 +74,6 @@ async function confirmed(question: string): Promise<boolean> {
 }
 
 export async function discard(ctx: CliContext, args: string[]): Promise<void> {
-  if (helped(args, DISCARD_USAGE)) return;
   const { values, positionals } = parse(args, { force: { type: 'boolean' }, yes: { type: 'boolean' } }, DISCARD_USAGE);
   const id = taskIdArg(positionals[0], DISCARD_USAGE);
   if (values.yes !== true) {

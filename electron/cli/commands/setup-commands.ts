@@ -1,10 +1,11 @@
 // errand daemon | profile | repo | config
-import { MERGE_STRATEGIES } from '../../../shared/domain.js';
-import type { MergeStrategy, ProfileInfo } from '../../../shared/domain.js';
+import type { MergeStrategy, ProfileInfo, SecretRef } from '../../../shared/domain.js';
+import { describeSecretRef, looksSecret, MERGE_STRATEGIES } from '../../../shared/domain.js';
 import type { CliContext } from '../cli-context.js';
 import { parse, UsageError } from '../cli-context.js';
-import { connectIfRunning } from '../daemon.js';
+import { connectIfRunning, readPid } from '../daemon.js';
 import { elapsed, table } from '../format.js';
+import { CHECK_OPTIONS, checkSettings, checkText } from './check-options.js';
 import { absolutePath } from './task-commands.js';
 
 export async function daemon(ctx: CliContext, args: string[]): Promise<void> {
@@ -31,12 +32,13 @@ export async function daemon(ctx: CliContext, args: string[]): Promise<void> {
       ctx.print({ stopped: false, up: false }, () => 'no engine running');
       return;
     }
-    const { pid } = await engine.request('engine.status');
+    // The pid to wait for; from the engine's pid file when it cannot answer (its database is damaged).
+    const pid = await engine.request('engine.status').then((s) => s.pid, () => readPid(ctx.layout.pidFile));
     const closed = new Promise<void>((resolve) => engine.onClose(() => resolve()));
     await engine.request('engine.stop', { force: values.force === true });
     await closed;
     // Stopped means gone: its database and lock are released only when the process has exited.
-    await processGone(pid, ENGINE_EXIT_TIMEOUT_MS);
+    if (pid !== null) await processGone(pid, ENGINE_EXIT_TIMEOUT_MS);
     ctx.print({ stopped: true }, () => 'engine stopped');
     return;
   }
@@ -59,13 +61,58 @@ async function processGone(pid: number, timeoutMs: number): Promise<void> {
 }
 
 const PROFILE_ADD_USAGE =
-  'errand profile add <name> [--env K=V]… [--needs-input <regex>] [--quiet-ms N] [--replace] -- <command> [args…]\n' +
-  '  {prompt} in the args is replaced by the prompt, {prompt_file} by a file holding it; with neither it goes to stdin\n' +
+  'errand profile add <name> [ENV…] [--needs-input <regex>] [--quiet-ms N] [--replace] -- <command> [args…]\n' +
+  '  {prompt} as an argument (or --flag={prompt}) is the prompt, {prompt_file} a file holding it; with neither it goes to stdin\n' +
   'errand profile add <name> --adapter claude|codex|opencode|qwen|gemini|aider [--model M] [--permission-mode P]\n' +
-  '                   [--binary /path/to/cli] [--env K=V]… [--replace] [-- extra CLI args…]';
+  '                   [--binary /path/to/cli] [ENV…] [--replace] [-- extra CLI args…]\n' +
+  '  ENV: --env K=V (stored as is; not for secrets), --env-from K[=VARIABLE] (the engine\'s environment, at each run),\n' +
+  '       --env-keychain K=SERVICE/ACCOUNT (the OS keychain, at each run)';
+
+/** A profile's environment as it may be shown: references by name, and no secret that an older Errand stored. */
+function envText(p: ProfileInfo): string {
+  const entries = [
+    ...Object.entries(p.env).map(([k, v]) => `${k}=${looksSecret(k) ? '(plain text!)' : v}`),
+    ...Object.entries(p.secretEnv ?? {}).map(([k, ref]) => `${k}=${describeSecretRef(ref)}`),
+  ];
+  return entries.join(' ') || '-';
+}
 
 function profileLine(p: ProfileInfo): string[] {
-  return [p.name, p.adapter, p.command.join(' '), p.needsInput ? `/${p.needsInput.pattern}/ after ${p.needsInput.quietMs}ms` : '-'];
+  return [p.name, p.adapter, p.command.join(' '), envText(p), p.needsInput ? `/${p.needsInput.pattern}/ after ${p.needsInput.quietMs}ms` : '-'];
+}
+
+/** Profiles saved before secrets had to be references still hold them in the database: say how to move them. */
+function plainSecretNotes(list: ProfileInfo[]): string[] {
+  return list.flatMap((p) =>
+    Object.keys(p.env)
+      .filter(looksSecret)
+      .map((k) => `profile ${p.name} keeps ${k} as plain text in the database: re-add it with errand profile add ${p.name} --replace --env-from ${k}=VARIABLE (or --env-keychain ${k}=SERVICE/ACCOUNT) …`),
+  );
+}
+
+/** NAME=rest pairs; `optional` lets a bare NAME through, with rest null. */
+function pairs(values: unknown, flag: string, form: string, optional = false): [string, string | null][] {
+  return ((values as string[] | undefined) ?? []).map((pair) => {
+    const eq = pair.indexOf('=');
+    if (eq === 0 || (eq === -1 && !optional)) throw new UsageError(`${flag} takes ${form}, not "${pair}"`);
+    return eq === -1 ? [pair, null] : [pair.slice(0, eq), pair.slice(eq + 1)];
+  });
+}
+
+function profileEnv(values: Record<string, unknown>): { env: Record<string, string>; secretEnv: Record<string, SecretRef> } {
+  const env: Record<string, string> = {};
+  for (const [key, value] of pairs(values.env, '--env', 'NAME=value')) env[key] = value!;
+  const secretEnv: Record<string, SecretRef> = {};
+  for (const [key, variable] of pairs(values['env-from'], '--env-from', 'NAME or NAME=VARIABLE', true)) {
+    secretEnv[key] = { from: 'env', name: variable || key };
+  }
+  const keychainForm = 'NAME=SERVICE/ACCOUNT';
+  for (const [key, where] of pairs(values['env-keychain'], '--env-keychain', keychainForm)) {
+    const slash = where!.indexOf('/');
+    if (slash <= 0 || slash === where!.length - 1) throw new UsageError(`--env-keychain takes ${keychainForm}, not "${key}=${where}"`);
+    secretEnv[key] = { from: 'keychain', service: where!.slice(0, slash), account: where!.slice(slash + 1) };
+  }
+  return { env, secretEnv };
 }
 
 export async function profile(ctx: CliContext, args: string[]): Promise<void> {
@@ -75,6 +122,8 @@ export async function profile(ctx: CliContext, args: string[]): Promise<void> {
       rest,
       {
         env: { type: 'string', multiple: true },
+        'env-from': { type: 'string', multiple: true },
+        'env-keychain': { type: 'string', multiple: true },
         'needs-input': { type: 'string' },
         'quiet-ms': { type: 'string' },
         lines: { type: 'string' },
@@ -89,12 +138,7 @@ export async function profile(ctx: CliContext, args: string[]): Promise<void> {
     const [name, ...command] = positionals;
     const adapter = (values.adapter as string | undefined) ?? 'command';
     if (!name || (adapter === 'command' && command.length === 0)) throw new UsageError(`give a name and a command\nusage: ${PROFILE_ADD_USAGE}`);
-    const env: Record<string, string> = {};
-    for (const pair of (values.env as string[] | undefined) ?? []) {
-      const eq = pair.indexOf('=');
-      if (eq <= 0) throw new UsageError(`--env takes NAME=value, not "${pair}"`);
-      env[pair.slice(0, eq)] = pair.slice(eq + 1);
-    }
+    const { env, secretEnv } = profileEnv(values);
     const pattern = values['needs-input'] as string | undefined;
     const engine = await ctx.engine();
     const saved = await engine.request('profile.add', {
@@ -102,6 +146,7 @@ export async function profile(ctx: CliContext, args: string[]): Promise<void> {
       adapter: adapter as ProfileInfo['adapter'],
       command,
       env,
+      secretEnv,
       replace: values.replace === true,
       ...(values.model ? { model: values.model as string } : {}),
       ...(values['permission-mode'] ? { permissionMode: values['permission-mode'] as string } : {}),
@@ -114,13 +159,17 @@ export async function profile(ctx: CliContext, args: string[]): Promise<void> {
           }
         : null,
     });
-    ctx.print(saved, () => `profile ${saved.name} (${saved.adapter}): ${saved.command.join(' ')}`);
+    ctx.print(saved, () => `profile ${saved.name} (${saved.adapter}): ${saved.command.join(' ')}${envText(saved) === '-' ? '' : `\nenv ${envText(saved)}`}`);
     return;
   }
   if (action === 'ls' || action === undefined) {
     parse(rest, {}, 'errand profile ls');
     const list = await (await ctx.engine()).request('profile.list');
-    ctx.print(list, () => (list.length ? table([['NAME', 'ADAPTER', 'COMMAND', 'NEEDS INPUT'], ...list.map(profileLine)]) : 'no profiles yet\nusage: ' + PROFILE_ADD_USAGE));
+    ctx.print(list, () =>
+      list.length
+        ? [table([['NAME', 'ADAPTER', 'COMMAND', 'ENV', 'NEEDS INPUT'], ...list.map(profileLine)]), ...plainSecretNotes(list)].join('\n')
+        : 'no profiles yet\nusage: ' + PROFILE_ADD_USAGE,
+    );
     return;
   }
   if (action === 'rm') {
@@ -130,11 +179,17 @@ export async function profile(ctx: CliContext, args: string[]): Promise<void> {
     ctx.print(result, () => `removed profile ${result.removed}`);
     return;
   }
+  parse(args, {}, `errand profile add|ls|rm\n${PROFILE_ADD_USAGE}`);
   throw new UsageError(`usage: errand profile add|ls|rm\n${PROFILE_ADD_USAGE}`);
 }
 
 const REPO_USAGE =
-  'errand repo add <path> [--base <branch>] [--setup "<command>"] [--copy <file>]… [--max-running N] [--merge-strategy squash|rebase|merge]\n       errand repo ls';
+  'errand repo add <path> [--base <branch>] [--setup "<command>"] [--copy <file>]… [--max-running N]\n' +
+  '                [--check "<command>"] [--check-retries N] [--check-timeout 30m] [--merge-strategy squash|rebase|merge]\n' +
+  '       errand repo ls\n' +
+  '  --check runs in the worktree after the agent succeeds (default timeout 30m); a failure fails the run, or with\n' +
+  '  --check-retries N first goes back to the agent with its output, up to N times\n' +
+  '  --merge-strategy: how errand approve --merge brings a task in (default squash)';
 export async function repo(ctx: CliContext, args: string[]): Promise<void> {
   const [action, ...rest] = args;
   if (action === 'add') {
@@ -146,6 +201,7 @@ export async function repo(ctx: CliContext, args: string[]): Promise<void> {
         copy: { type: 'string', multiple: true },
         'max-running': { type: 'string' },
         'merge-strategy': { type: 'string' },
+        ...CHECK_OPTIONS,
       },
       REPO_USAGE,
     );
@@ -163,19 +219,22 @@ export async function repo(ctx: CliContext, args: string[]): Promise<void> {
       ...(values.copy ? { copyFiles: values.copy as string[] } : {}),
       ...(max !== undefined ? { maxRunning: Number(max) } : {}),
       ...(strategy !== undefined ? { mergeStrategy: strategy as MergeStrategy } : {}),
+      ...checkSettings(values),
     });
     ctx.print(saved, () => `repo ${saved.path} (base ${saved.baseBranch}, merges by ${saved.mergeStrategy}${saved.maxRunning ? `, at most ${saved.maxRunning} at once` : ''})`);
     return;
   }
   if (action === 'ls' || action === undefined) {
+    parse(rest, {}, 'errand repo ls');
     const list = await (await ctx.engine()).request('repo.list');
     ctx.print(list, () =>
       list.length
-        ? table([['PATH', 'BASE', 'MERGE', 'MAX', 'SETUP', 'COPY'], ...list.map((r) => [r.path, r.baseBranch, r.mergeStrategy, r.maxRunning ? String(r.maxRunning) : '-', r.setupCommand ?? '-', r.copyFiles.join(',') || '-'])])
+        ? table([['PATH', 'BASE', 'MERGE', 'MAX', 'SETUP', 'CHECK', 'COPY'], ...list.map((r) => [r.path, r.baseBranch, r.mergeStrategy, r.maxRunning ? String(r.maxRunning) : '-', r.setupCommand ?? '-', checkText(r), r.copyFiles.join(',') || '-'])])
         : 'no repos yet: they are added on first use, or with errand repo add <path>',
     );
     return;
   }
+  parse(args, {}, REPO_USAGE);
   throw new UsageError(`usage: ${REPO_USAGE}`);
 }
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { RUN_STATUSES } from '../../../shared/domain.js';
-import type { RunStatus } from '../../../shared/domain.js';
+import type { RunInfo, RunStatus } from '../../../shared/domain.js';
 import type { CliContext } from '../cli-context.js';
 import { parse, taskIdArg, UsageError } from '../cli-context.js';
 import { elapsed, oneLine, statusText, table, taskTable } from '../format.js';
@@ -86,13 +86,25 @@ export async function show(ctx: CliContext, args: string[]): Promise<void> {
     if (task.run?.reason) lines.push(`reason  ${task.run.reason}`);
     if (task.review) lines.push(`review  ${task.review.replace('_', ' ')}${task.reviewDetail?.message ? `: ${task.reviewDetail.message}` : ''}`);
     if (task.run?.worktree) lines.push(`worktree ${task.run.worktree} (${task.run.branch})`);
-    const rows = [['RUN', 'STATUS', 'EXIT', 'TIME', 'OUTPUT']];
+    const checked = [...runs].reverse().find((r) => r.check);
+    if (checked) lines.push(...checkLines(checked));
+    const rows = [['RUN', 'STATUS', 'EXIT', 'CHECK', 'TIME', 'OUTPUT']];
     for (const r of runs) {
       const time = r.startedAt ? elapsed((r.endedAt ?? Date.now()) - r.startedAt) : '-';
-      rows.push([`#${r.attempt}`, r.status, r.exitCode === null ? '-' : String(r.exitCode), time, `${r.logBytes} bytes`]);
+      const check = r.check ? (r.check.passed ? 'passed' : 'failed') : '-';
+      rows.push([`#${r.attempt}`, r.status, r.exitCode === null ? '-' : String(r.exitCode), check, time, `${r.logBytes} bytes`]);
     }
     return `${lines.join('\n')}\n\n${table(rows)}`;
   });
+}
+
+/** The latest check's result; a failure with the end of its output. */
+function checkLines(run: RunInfo): string[] {
+  const check = run.check!;
+  const how = check.passed ? 'passed' : `failed (${check.timedOut ? 'timed out' : check.exitCode === null ? 'stopped' : `exit ${check.exitCode}`})`;
+  const head = `check   ${how}: ${check.command}, ${elapsed(check.durationMs)}, run #${run.attempt}`;
+  if (check.passed || !check.outputTail.trim()) return [head];
+  return [head, 'check output (the end):', ...check.outputTail.replace(/\n+$/, '').split('\n').map((l) => `  ${l}`)];
 }
 
 export async function cancel(ctx: CliContext, args: string[]): Promise<void> {

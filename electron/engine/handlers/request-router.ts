@@ -53,7 +53,8 @@ export class RequestRouter {
         if (!p.replace && existing) {
           throw new ErrandError('conflict', `A profile named "${p.name}" exists. Pass --replace to change it.`);
         }
-        if (p.adapter === 'command') checkCommandTemplate(p.command);
+        // An agent CLI's extra arguments may carry {prompt} too (Qwen and Gemini expand them): the same rule holds.
+        checkCommandTemplate(p.adapter === 'command' ? p.command : [p.binary ?? p.adapter, ...p.command]);
         const options = {
           ...adapterFor(p.adapter).defaultOptions,
           ...(p.model ? { model: p.model } : {}),
@@ -66,6 +67,7 @@ export class RequestRouter {
           adapter: p.adapter,
           command: p.adapter === 'command' ? p.command : [p.binary ?? p.adapter],
           env: p.env ?? {},
+          secretEnv: p.secretEnv ?? {},
           needsInput: p.needsInput ?? null,
           options,
           builtin: false,

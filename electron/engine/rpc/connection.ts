@@ -1,4 +1,4 @@
-// One client on the engine's socket: newline-delimited JSON in, responses and events out.
+// One client on the engine's socket: newline-delimited JSON in, responses and events out, each way bounded.
 import type { Socket } from 'node:net';
 import type { EngineEvent } from '../../../shared/protocol/events.js';
 import { LineDecoder } from '../../../shared/protocol/line-decoder.js';
@@ -7,31 +7,48 @@ import { MAX_MESSAGE_BYTES } from '../../../shared/protocol/limits.js';
 import { encodeMessage } from '../../../shared/protocol/wire.js';
 import type { ResponseMessage } from '../../../shared/protocol/wire.js';
 import type { Watcher } from '../event-hub.js';
+import { MAX_UNREAD_BYTES, RequestIntake } from './request-intake.js';
+
+/** A client that leaves more than MAX_UNREAD_BYTES unread this long, without ever catching up, is dropped. */
+export const CLIENT_MAX_STALL_MS = 10_000;
+/** A client with this much unread is dropped at the next thing sent to it, however briefly it fell behind. */
+export const MAX_UNSENT_BYTES = 32 * 1024 * 1024;
+/** How long a closing client has to take its last messages before the connection is cut. */
+export const CLOSE_GRACE_MS = 1000;
 
 let nextConnectionId = 1;
 
 export class Connection implements Watcher {
   readonly id = nextConnectionId++;
   private readonly decoder = new LineDecoder(MAX_MESSAGE_BYTES);
+  private readonly intake: RequestIntake<DecodedLine>;
   private readonly drainCallbacks = new Set<() => void>();
+  private stallTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
   constructor(
     private readonly socket: Socket,
-    onLine: (line: DecodedLine, connection: Connection) => void,
+    onLine: (line: DecodedLine, connection: Connection) => Promise<void>,
     onClose: (connection: Connection) => void,
   ) {
-    socket.on('data', (chunk: Buffer) => {
-      for (const line of this.decoder.push(chunk)) onLine(line, this);
-    });
+    this.intake = new RequestIntake(
+      { unreadBytes: () => this.bufferedBytes(), pauseReading: () => socket.pause(), resumeReading: () => socket.resume() },
+      (line) => onLine(line, this),
+      (line) => (line.kind === 'line' ? line.text.length : 0),
+    );
+    socket.on('data', (chunk: Buffer) => this.intake.add(this.decoder.push(chunk)));
     socket.on('drain', () => {
+      this.clearStall();
       const callbacks = [...this.drainCallbacks];
       this.drainCallbacks.clear();
       for (const callback of callbacks) callback();
+      this.intake.pump();
     });
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       this.closed = true;
+      this.clearStall();
+      this.intake.stop();
       onClose(this);
       for (const callback of this.drainCallbacks) callback();
       this.drainCallbacks.clear();
@@ -59,13 +76,42 @@ export class Connection implements Watcher {
     else this.drainCallbacks.add(callback);
   }
 
+  /** Says why, and hangs up once the client took it, or after CLOSE_GRACE_MS if it does not. */
   close(reason: string): void {
-    if (this.closed) return;
+    if (this.closed || this.socket.writableEnded) return;
+    this.intake.stop();
     this.socket.end(encodeMessage({ jsonrpc: '2.0', id: null, error: { code: 'engine_stopping', message: reason } }));
     this.socket.destroySoon();
+    setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
   }
 
   private write(text: string): void {
-    if (!this.closed && !this.socket.destroyed) this.socket.write(text);
+    if (this.closed || this.socket.destroyed || this.socket.writableEnded) return;
+    if (this.socket.writableLength > MAX_UNSENT_BYTES) {
+      this.drop(`it left more than ${MAX_UNSENT_BYTES} bytes unread`);
+      return;
+    }
+    this.socket.write(text);
+    if (this.socket.writableLength > MAX_UNREAD_BYTES && !this.stallTimer) {
+      this.stallTimer = setTimeout(() => this.onStalled(), CLIENT_MAX_STALL_MS);
+    }
+  }
+
+  private onStalled(): void {
+    this.stallTimer = null;
+    if (this.bufferedBytes() > MAX_UNREAD_BYTES) {
+      this.drop(`it left more than ${MAX_UNREAD_BYTES} bytes unread for ${CLIENT_MAX_STALL_MS / 1000} s`);
+    }
+  }
+
+  private clearStall(): void {
+    if (this.stallTimer) clearTimeout(this.stallTimer);
+    this.stallTimer = null;
+  }
+
+  /** The client is not reading, so a goodbye would never reach it: cut the connection and free what it held. */
+  private drop(why: string): void {
+    console.error(`[engine] dropped client ${this.id}: ${why}`);
+    this.socket.destroy();
   }
 }

@@ -5,10 +5,9 @@ import type { Server } from 'node:net';
 import { ErrandError } from '../../../shared/protocol/errors.js';
 import type { ProtocolError } from '../../../shared/protocol/errors.js';
 import type { DecodedLine } from '../../../shared/protocol/line-decoder.js';
-import { MAX_MESSAGE_BYTES } from '../../../shared/protocol/limits.js';
-import { salvageId, validateRequest } from '../../../shared/protocol/messages.js';
 import type { ValidRequest } from '../../../shared/protocol/messages.js';
-import type { RequestId } from '../../../shared/protocol/wire.js';
+import { decodeRequestLine } from '../../../shared/protocol/request-decoder.js';
+import { corruptionAtRuntime } from '../store/integrity.js';
 import { Connection } from './connection.js';
 
 export type RequestHandler = (request: ValidRequest, connection: Connection) => Promise<unknown>;
@@ -22,7 +21,7 @@ export class SocketServer {
     this.server = createServer((socket) => {
       const connection = new Connection(
         socket,
-        (line, conn) => void this.onLine(line, conn),
+        (line, conn) => this.onLine(line, conn),
         (conn) => {
           this.connections.delete(conn);
           this.onDisconnect(conn);
@@ -50,31 +49,19 @@ export class SocketServer {
 
   private async onLine(line: DecodedLine, connection: Connection): Promise<void> {
     const started = performance.now();
-    let id: RequestId | null = null;
+    const decoded = decodeRequestLine(line);
+    if (!decoded.ok) {
+      connection.reply({ jsonrpc: '2.0', id: decoded.id, error: decoded.error, elapsedMs: elapsed(started) });
+      return;
+    }
+    const { request } = decoded;
     try {
-      if (line.kind === 'too_large') {
-        throw new ErrandError(
-          'message_too_large',
-          `A message of ${line.bytes} bytes is over the ${MAX_MESSAGE_BYTES}-byte limit and was ignored. Send less at once.`,
-        );
-      }
-      if (line.kind === 'invalid_utf8') {
-        throw new ErrandError('parse_error', 'The message is not valid UTF-8, so it was ignored. Send JSON text encoded as UTF-8.');
-      }
-      let value: unknown;
-      try {
-        value = JSON.parse(line.text);
-      } catch {
-        throw new ErrandError('parse_error', 'The message is not valid JSON. Send one JSON object per line.');
-      }
-      id = salvageId(value);
-      const request = validateRequest(value);
       const result = await this.handle(request, connection);
       connection.reply({ jsonrpc: '2.0', id: request.id, result, elapsedMs: elapsed(started) });
     } catch (error) {
       const protocolError = toProtocolError(error);
       if (protocolError.code === 'internal') console.error('[engine] request failed:', error);
-      connection.reply({ jsonrpc: '2.0', id, error: protocolError, elapsedMs: elapsed(started) });
+      connection.reply({ jsonrpc: '2.0', id: request.id, error: protocolError, elapsedMs: elapsed(started) });
     }
   }
 }
@@ -82,6 +69,8 @@ export class SocketServer {
 function toProtocolError(error: unknown): ProtocolError {
   if (error instanceof ErrandError) return error.toJSON();
   const code = (error as { code?: string })?.code;
+  const corrupt = corruptionAtRuntime(error);
+  if (corrupt) return corrupt;
   if (code === 'SQLITE_FULL' || code === 'ENOSPC') {
     return { code: 'disk_full', message: 'The disk is full, so nothing was stored. Free some space and try again.' };
   }

@@ -16,6 +16,8 @@ export interface JudgeDeps {
   isAlive(): boolean;
   /** The agent has finished its turn: end its process. */
   endProcess(): void;
+  /** A check follows the agent's success: the run stays running until it has passed, so success is not announced. */
+  holdsSuccess?: boolean;
 }
 
 export class RunJudge {
@@ -119,6 +121,11 @@ export class RunJudge {
           this.verdict = signal.verdict;
           this.request = null;
           const question = status === 'needs_input' ? reason : null;
+          if (status === 'succeeded' && this.deps.holdsSuccess) {
+            this.deps.update({ reason, resultText: signal.resultText, request: null });
+            this.deps.endProcess();
+            break;
+          }
           this.setStatus(status, { reason, resultText: signal.resultText, request: null, question, replyGrant: replyGrant ?? null });
           this.deps.endProcess();
           break;

@@ -2,9 +2,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { RunFiles } from '../../../shared/data-dir.js';
-import type { ProfileInfo, RepoInfo, RunKind, RunStatus } from '../../../shared/domain.js';
+import type { CheckResult, ProfileInfo, RepoInfo, RunKind, RunStatus } from '../../../shared/domain.js';
 import { ErrandError } from '../../../shared/protocol/errors.js';
-import type { AgentAdapter, Decision, LaunchContext } from '../agents/adapter.js';
+import type { AgentAdapter, Decision, LaunchContext, Verdict } from '../agents/adapter.js';
 import { adapterFor } from '../agents/registry.js';
 import type { ModelFailure, ModelProxy } from '../backends/model-proxy.js';
 import { watchModel } from '../backends/watch-model.js';
@@ -13,6 +13,8 @@ import { checkRepo } from '../worktrees/repo-check.js';
 import type { WorktreePlace } from '../worktrees/worktree-names.js';
 import type { Worktrees } from '../worktrees/worktrees.js';
 import { ChangeCounter } from './change-counter.js';
+import type { CheckPlan, SendBack } from './check-phase.js';
+import { checkedVerdict, runCheck } from './check-phase.js';
 import { InputPipe } from './input-pipe.js';
 import { PtyProcess } from './pty-process.js';
 import type { PtyExit } from './pty-process.js';
@@ -22,6 +24,7 @@ import { RunLog } from './run-log.js';
 import { RunOutput } from './run-output.js';
 import type { OutputSink } from './run-output.js';
 import { runEnv } from './run-env.js';
+import { withSecrets } from './secret-env.js';
 import { Screen } from './screen.js';
 
 export const DEFAULT_COLS = 120;
@@ -39,6 +42,10 @@ export interface RunSessionDeps {
   onActivity(logBytes: number): void;
   /** The agent's binary as detection finds it (used unless the profile names one). */
   detectedBinary(): Promise<string | null>;
+  /** The repo's check started (`result` null) or ended. */
+  onCheck?(command: string, result: CheckResult | null): void;
+  /** Whether a failed check goes back to the agent (which time of how many), rather than to the person. */
+  sendBack?(): SendBack | null;
 }
 
 export interface RunSessionInput {
@@ -53,6 +60,8 @@ export interface RunSessionInput {
   repo: RepoInfo;
   profile: ProfileInfo;
   place: WorktreePlace;
+  /** The repo's check, run on the agent's success. */
+  check?: CheckPlan | null;
 }
 
 export class RunSession {
@@ -70,6 +79,9 @@ export class RunSession {
   private readonly changes: ChangeCounter;
   private pipe: InputPipe | null = null;
   private modelProxy: ModelProxy | null = null;
+  /** The repo's check is running: its output is not the agent's, so the agent's interpreter does not see it. */
+  private checkRunning = false;
+  private tap: ((data: Buffer) => void) | null = null;
 
   constructor(
     private readonly input: RunSessionInput,
@@ -89,13 +101,14 @@ export class RunSession {
       },
       isAlive: () => this.proc?.isAlive === true,
       endProcess: () => void this.proc?.stop(),
+      holdsSuccess: Boolean(input.check),
     });
     this.changes = new ChangeCounter(input.place.path, (filesChanged) => this.judge.noteProgress({ filesChanged }));
     this.output = new RunOutput(input.taskId, input.runId, log, {
       onChunk: (offset, length, at) => deps.indexChunk(offset, length, at),
       onBatch: (logBytes, parts) => {
         deps.onActivity(logBytes);
-        if (!this.proc) return;
+        if (!this.proc || this.checkRunning) return;
         this.judge.onBatch(parts);
         this.changes.noteOutput();
       },
@@ -120,6 +133,11 @@ export class RunSession {
   /** The agent's output gave its verdict (its turn is over) and its process is being ended. */
   get ending(): boolean {
     return this.judge.verdict !== null;
+  }
+
+  /** The agent's turn is over and the repo's check is running on its result. */
+  get checking(): boolean {
+    return this.checkRunning;
   }
 
   get size(): { cols: number; rows: number } {
@@ -147,7 +165,7 @@ export class RunSession {
 
   /** Sends a message into the live agent session, if its CLI takes one; false when a resumed run is needed. */
   followUp(message: string): boolean {
-    const bytes = this.proc?.isAlive ? this.adapter.followUp?.(message) : null;
+    const bytes = this.proc?.isAlive && !this.checkRunning ? this.adapter.followUp?.(message) : null;
     if (!bytes) return false;
     this.sendInput(bytes);
     this.judge.answered();
@@ -204,7 +222,7 @@ export class RunSession {
       for (const note of await this.deps.worktrees.prepare(repo, place, claim)) this.log(note);
       if (this.stopped()) return this.finish(null);
       writeFileSync(this.deps.files.prompt, this.input.prompt, { mode: 0o600 });
-      const spec = this.adapter.launch(profile, {
+      const spec = this.adapter.launch(await withSecrets(profile), {
         kind: this.input.kind,
         prompt: this.input.prompt,
         promptFile: this.deps.files.prompt,
@@ -241,7 +259,7 @@ export class RunSession {
       const exit = await this.spawn(argv[0]!, argv.slice(1), agentEnv, spec.argv, spec.input);
       await this.pipe?.close();
       await this.changes.final();
-      this.finish(exit);
+      await this.finishChecked(exit, env);
     } catch (error) {
       const message = failureReason(error);
       this.log(`failed: ${message}`);
@@ -256,12 +274,15 @@ export class RunSession {
     shownCommand?: string[],
     input?: string,
   ): Promise<PtyExit> {
-    const proc = new PtyProcess(
-      { file, args, cwd: this.input.place.path, env, cols: this.cols, rows: this.rows },
-      (data) => this.output.write(data),
-    );
+    const tap = this.tap;
+    const proc = new PtyProcess({ file, args, cwd: this.input.place.path, env, cols: this.cols, rows: this.rows }, (data) => {
+      this.output.write(data);
+      tap?.(data);
+    });
     this.proc = proc;
+    // Every process of the run is recorded, so that recovery can end what a dead engine left of it.
     if (shownCommand) this.judge.setStatus('running', { pid: proc.pid, command: shownCommand });
+    else this.deps.update({ pid: proc.pid });
     if (input) this.sendInput(input);
     const exit = await proc.exited;
     this.output.flush();
@@ -280,12 +301,43 @@ export class RunSession {
     return this.cancelReason !== null || this.writeError !== null;
   }
 
-  private finish(exit: PtyExit | null): void {
+  /** The agent's success is a claim: with a check, the check's exit code decides how the run ends. */
+  private async finishChecked(exit: PtyExit, env: Record<string, string>): Promise<void> {
+    const plan = this.input.check;
+    if (!plan || this.stopped()) return this.finish(exit);
+    const verdict = this.judge.interpreterVerdict(exit);
+    if (verdict.status !== 'succeeded') return this.finish(exit, verdict);
+    this.judge.stop();
+    this.checkRunning = true;
+    this.judge.noteProgress({ phase: 'checking' });
+    this.deps.onCheck?.(plan.command, null);
+    let result: CheckResult;
+    try {
+      result = await runCheck(plan, {
+        spawn: (file, args, onData) => {
+          this.tap = onData;
+          return this.spawn(file, args, env).finally(() => (this.tap = null));
+        },
+        stop: () => void this.proc?.stop(),
+        log: (line) => this.log(line),
+      });
+    } finally {
+      this.judge.noteProgress({ phase: undefined });
+    }
+    if (this.stopped()) return this.finish(exit);
+    const sendBack = result.passed ? null : (this.deps.sendBack?.() ?? null);
+    const check = { ...result, sentBack: sendBack !== null };
+    this.deps.onCheck?.(plan.command, check);
+    this.finish(exit, checkedVerdict(verdict, check, sendBack), check);
+  }
+
+  private finish(exit: PtyExit | null, judged?: Verdict, check?: CheckResult): void {
     const exitCode = exit?.exitCode ?? null;
     if (this.writeError) return this.end('failed', { reason: failureReason(this.writeError, 'could not write the run log'), exitCode });
     if (this.cancelReason !== null) return this.end(this.cancelStatus, { reason: this.cancelReason, exitCode });
-    const verdict = this.judge.interpreterVerdict(exit ?? { exitCode: -1, signal: null });
+    const verdict = judged ?? this.judge.interpreterVerdict(exit ?? { exitCode: -1, signal: null });
     this.end(verdict.status, {
+      ...(check ? { check } : {}),
       reason: verdict.reason,
       exitCode,
       question: verdict.status === 'needs_input' ? verdict.reason : null,

@@ -99,6 +99,12 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE runs ADD COLUMN reply_grant TEXT;
   `,
+  `
+  ALTER TABLE repos ADD COLUMN check_command TEXT;
+  ALTER TABLE repos ADD COLUMN check_retries INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE repos ADD COLUMN check_timeout_ms INTEGER;
+  ALTER TABLE runs ADD COLUMN check_result TEXT;
+  `,
   // Review: the state a review action left (it holds for the run it names), and how a repo's approvals merge.
   `
   ALTER TABLE tasks ADD COLUMN review_state TEXT CHECK (review_state IN (${reviewList}));

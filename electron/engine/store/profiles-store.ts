@@ -1,4 +1,4 @@
-import type { AdapterId, NeedsInputRule, ProfileInfo, ProfileOptions } from '../../../shared/domain.js';
+import type { AdapterId, NeedsInputRule, ProfileInfo, ProfileOptions, SecretRef } from '../../../shared/domain.js';
 import type { Db } from './database.js';
 import { prepared } from './database.js';
 
@@ -19,9 +19,24 @@ export interface ProfileFields {
   adapter: AdapterId;
   command: string[];
   env: Record<string, string>;
+  secretEnv?: Record<string, SecretRef>;
   needsInput: NeedsInputRule | null;
   options?: ProfileOptions;
   builtin?: boolean;
+}
+
+/**
+ * The env column holds each variable as its plain value or, for a secret, a reference to where it is at launch
+ * ({"from":"env","name":…} or {"from":"keychain",…}): the secret's value is never written here.
+ */
+function splitEnv(json: string): { env: Record<string, string>; secretEnv: Record<string, SecretRef> } {
+  const env: Record<string, string> = {};
+  const secretEnv: Record<string, SecretRef> = {};
+  for (const [key, value] of Object.entries(JSON.parse(json) as Record<string, string | SecretRef>)) {
+    if (typeof value === 'string') env[key] = value;
+    else secretEnv[key] = value;
+  }
+  return { env, secretEnv };
 }
 
 function toProfile(row: ProfileRow): ProfileInfo {
@@ -30,7 +45,7 @@ function toProfile(row: ProfileRow): ProfileInfo {
     name: row.name,
     adapter: row.adapter as AdapterId,
     command: JSON.parse(row.command) as string[],
-    env: JSON.parse(row.env) as Record<string, string>,
+    ...splitEnv(row.env),
     needsInput: row.needs_input ? (JSON.parse(row.needs_input) as NeedsInputRule) : null,
     options: JSON.parse(row.options) as ProfileOptions,
     builtin: row.builtin === 1,
@@ -66,7 +81,7 @@ export class ProfilesStore {
         name: fields.name,
         adapter: fields.adapter,
         command: JSON.stringify(fields.command),
-        env: JSON.stringify(fields.env),
+        env: JSON.stringify({ ...fields.env, ...fields.secretEnv }),
         needsInput: fields.needsInput ? JSON.stringify(fields.needsInput) : null,
         options: JSON.stringify(fields.options ?? {}),
         builtin: fields.builtin ? 1 : 0,

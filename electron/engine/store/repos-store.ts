@@ -11,6 +11,9 @@ interface RepoRow {
   copy_files: string;
   max_running: number | null;
   merge_strategy: string;
+  check_command: string | null;
+  check_retries: number;
+  check_timeout_ms: number | null;
   created_at: number;
 }
 
@@ -22,6 +25,9 @@ export interface RepoFields {
   copyFiles: string[];
   maxRunning: number | null;
   mergeStrategy: MergeStrategy;
+  checkCommand: string | null;
+  checkRetries: number;
+  checkTimeoutMs: number | null;
 }
 
 function toRepo(row: RepoRow): RepoInfo {
@@ -34,6 +40,9 @@ function toRepo(row: RepoRow): RepoInfo {
     copyFiles: JSON.parse(row.copy_files) as string[],
     maxRunning: row.max_running,
     mergeStrategy: row.merge_strategy as MergeStrategy,
+    checkCommand: row.check_command,
+    checkRetries: row.check_retries,
+    checkTimeoutMs: row.check_timeout_ms,
     createdAt: row.created_at,
   };
 }
@@ -58,11 +67,14 @@ export class ReposStore {
   /** Inserts the repo, or updates the given fields of the one at the same path. */
   upsert(fields: RepoFields): RepoInfo {
     prepared(this.db, 
-        `INSERT INTO repos (path, name, base_branch, setup_command, copy_files, max_running, merge_strategy, created_at)
-         VALUES (@path, @name, @baseBranch, @setupCommand, @copyFiles, @maxRunning, @mergeStrategy, @now)
+        `INSERT INTO repos (path, name, base_branch, setup_command, copy_files, max_running, check_command, check_retries,
+           check_timeout_ms, merge_strategy, created_at)
+         VALUES (@path, @name, @baseBranch, @setupCommand, @copyFiles, @maxRunning, @checkCommand, @checkRetries,
+           @checkTimeoutMs, @mergeStrategy, @now)
          ON CONFLICT(path) DO UPDATE SET name = excluded.name, base_branch = excluded.base_branch,
            setup_command = excluded.setup_command, copy_files = excluded.copy_files, max_running = excluded.max_running,
-           merge_strategy = excluded.merge_strategy`,
+           check_command = excluded.check_command, check_retries = excluded.check_retries,
+           check_timeout_ms = excluded.check_timeout_ms, merge_strategy = excluded.merge_strategy`,
       )
       .run({ ...fields, copyFiles: JSON.stringify(fields.copyFiles), now: Date.now() });
     return this.byPath(fields.path)!;

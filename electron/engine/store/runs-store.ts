@@ -1,4 +1,4 @@
-import type { PermissionRequest, ReplyGrant, RunInfo, RunKind, RunProgress, RunStatus } from '../../../shared/domain.js';
+import type { CheckResult, PermissionRequest, ReplyGrant, RunInfo, RunKind, RunProgress, RunStatus } from '../../../shared/domain.js';
 import type { Db } from './database.js';
 import { prepared } from './database.js';
 import { isTransientWriteError, PendingRunWrites } from './pending-writes.js';
@@ -21,6 +21,7 @@ export interface RunRow {
   message: string | null;
   result_text: string | null;
   reply_grant: string | null;
+  check_result: string | null;
   progress: string;
   log_bytes: number;
   created_at: number;
@@ -47,6 +48,7 @@ export function toRun(row: RunRow): RunInfo {
     message: row.message,
     resultText: row.result_text,
     replyGrant: row.reply_grant ? (JSON.parse(row.reply_grant) as ReplyGrant) : null,
+    check: row.check_result ? (JSON.parse(row.check_result) as CheckResult) : null,
     progress: JSON.parse(row.progress) as RunProgress,
     logBytes: row.log_bytes,
     createdAt: row.created_at,
@@ -68,6 +70,7 @@ export interface RunUpdate {
   sessionId?: string | null;
   resultText?: string | null;
   replyGrant?: ReplyGrant | null;
+  check?: CheckResult | null;
   progress?: RunProgress;
   logBytes?: number;
   startedAt?: number;
@@ -87,13 +90,14 @@ const COLUMNS: Record<keyof RunUpdate, string> = {
   sessionId: 'session_id',
   resultText: 'result_text',
   replyGrant: 'reply_grant',
+  check: 'check_result',
   progress: 'progress',
   logBytes: 'log_bytes',
   startedAt: 'started_at',
   endedAt: 'ended_at',
 };
 
-const JSON_COLUMNS: ReadonlySet<keyof RunUpdate> = new Set(['command', 'request', 'replyGrant', 'progress']);
+const JSON_COLUMNS: ReadonlySet<keyof RunUpdate> = new Set(['command', 'request', 'replyGrant', 'check', 'progress']);
 
 export class RunsStore {
   /** Changes the disk would not take yet; reads see them. */

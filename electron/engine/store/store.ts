@@ -1,5 +1,4 @@
 import type { Db } from './database.js';
-import { openDatabase } from './database.js';
 import { EventsStore } from './events-store.js';
 import { ProfilesStore } from './profiles-store.js';
 import { ReposStore } from './repos-store.js';
@@ -23,10 +22,6 @@ export class Store {
     this.tasks = new TasksStore(db, this.runs.pending);
     this.settings = new SettingsStore(db);
     this.events = new EventsStore(db);
-  }
-
-  static open(path: string): Store {
-    return new Store(openDatabase(path));
   }
 
   close(): void {

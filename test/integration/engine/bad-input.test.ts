@@ -1,7 +1,7 @@
 // What a person can get wrong, and what the world can pull from under a task: huge and broken prompts, a profile
 // whose program is missing, a repo that vanishes while its task waits, paths that are not usable repositories.
 import { createHash } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventWatcher, startWatchedEngine, stopWatchedEngine } from '../../support/event-watcher.js';
@@ -10,9 +10,13 @@ import { FAKE_AGENT, Sandbox } from '../../support/sandbox.js';
 const describePrompt = (text: string) =>
   `prompt ${Buffer.byteLength(text)} bytes sha256 ${createHash('sha256').update(text).digest('hex')}`;
 
-/** About 1 MB of varied text: several scripts, emoji, tabs, CRLF and LF, quotes and shell metacharacters. */
-function megabytePrompt(): string {
-  const pieces = ['fix the parser; ', '$(rm -rf ~) `id` "quoted" \'single\' \\back\\slash ', 'مرحبا עברית 中文 🚀👩‍💻 ', '\ttab\r\n', 'line\n', 'ünïcödé '];
+/**
+ * About 1 MB of varied text: several scripts, emoji, tabs, CRLF and LF, quotes and shell metacharacters. Its command
+ * substitutions only touch canary files in `dir`, which must never appear: the prompt is text, never run.
+ */
+function megabytePrompt(dir: string): string {
+  const substitutions = `$(touch ${join(dir, 'canary')}) \`touch ${join(dir, 'canary2')}\` `;
+  const pieces = ['fix the parser; ', `${substitutions}"quoted" 'single' \\back\\slash `, 'مرحبا עברית 中文 🚀👩‍💻 ', '\ttab\r\n', 'line\n', 'ünïcödé '];
   const parts = ['Please do this carefully:\n'];
   for (let i = 0, bytes = 0; bytes < 1024 * 1024; i++) {
     parts.push(`${i}: ${pieces[i % pieces.length]}`);
@@ -38,7 +42,7 @@ describe('bad input and a changing world', () => {
 
   it('carries a 1 MB prompt from stdin to the agent intact, through {prompt_file} and through stdin', async () => {
     const repo = sb.repo();
-    const prompt = megabytePrompt();
+    const prompt = megabytePrompt(sb.root);
     expect(Buffer.byteLength(prompt)).toBeGreaterThan(1024 * 1024);
     await sb.fakeProfile('via-file', ['prompt-file', '{prompt_file}']);
     await sb.fakeProfile('via-stdin', ['prompt-stdin']);
@@ -55,11 +59,13 @@ describe('bad input and a changing world', () => {
       expect((await sb.errand(['logs', id])).stdout).toContain(expected);
       expect((await sb.json(['show', id])).task.prompt).toBe(prompt);
     }
+    expect(existsSync(join(sb.root, 'canary'))).toBe(false);
+    expect(existsSync(join(sb.root, 'canary2'))).toBe(false);
   });
 
   it('fails a 1 MB prompt given as {prompt} in one argument, saying why and what to use instead', async () => {
     const repo = sb.repo();
-    const prompt = megabytePrompt();
+    const prompt = megabytePrompt(sb.root);
     await sb.fakeProfile('as-arg', ['prompt-arg', '{prompt}']);
     const added = await sb.errand(['add', '-', '--repo', repo, '--profile', 'as-arg'], { input: prompt });
     expect(added.code, added.stderr).toBe(0);

@@ -61,7 +61,8 @@ describe('a task from add to done', () => {
 
   it('keeps shell metacharacters, unicode and RTL in a prompt as inert text', async () => {
     const repo = sb.repo();
-    const prompt = 'fix $(touch pwned) `touch pwned2`; rm -rf ~ && echo "\'" | ok 🚀 مرحبا עברית';
+    const canary = join(sb.root, 'canary');
+    const prompt = `fix $(touch pwned) \`touch pwned2\`; $(touch ${canary}) && \`touch ${canary}2\` && echo "'" | ok 🚀 مرحبا עברית`;
     await sb.fakeProfile('echo', ['prompt-arg', '{prompt}', 'prompt-file', '{prompt_file}']);
     await sb.json(['add', prompt, '--repo', repo, '--profile', 'echo']);
     await watch.status(1, 'succeeded');
@@ -71,6 +72,8 @@ describe('a task from add to done', () => {
     const detail = await sb.json(['show', '1']);
     expect(existsSync(join(detail.runs[0].worktree, 'pwned'))).toBe(false);
     expect(existsSync(join(detail.runs[0].worktree, 'pwned2'))).toBe(false);
+    expect(existsSync(canary)).toBe(false);
+    expect(existsSync(`${canary}2`)).toBe(false);
     expect(detail.task.prompt).toBe(prompt);
   });
 

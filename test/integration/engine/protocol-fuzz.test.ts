@@ -128,8 +128,8 @@ function bases(repoA: string, repoB: string): Base[] {
     },
     {
       method: 'repo.add',
-      params: { path: repoB, baseBranch: 'main', setupCommand: null, copyFiles: ['.env'], maxRunning: 2 },
-      fields: { path: 'path', baseBranch: 'str', setupCommand: 'strnull', copyFiles: 'strarray0', maxRunning: 'intnull' },
+      params: { path: repoB, baseBranch: 'main', setupCommand: null, copyFiles: ['.env'], maxRunning: 2, checkCommand: null, checkRetries: 0 },
+      fields: { path: 'path', baseBranch: 'str', setupCommand: 'strnull', copyFiles: 'strarray0', maxRunning: 'intnull', checkCommand: 'strnull', checkRetries: 'int0' },
       required: ['path'],
     },
     { method: 'config.set', params: { key: 'max-running', value: 7 }, fields: { key: 'enum', value: 'int' }, required: ['key', 'value'] },
@@ -349,20 +349,21 @@ class Generator {
     return { kind: `invalid UTF-8 in ${base.method}.${field ?? '?'}`, line, code: 'parse_error', id: null };
   }
 
+  /** Nested far past MAX_REQUEST_DEPTH: refused before it is parsed, so no id is read from it. */
   deepNesting(base: Base): Case {
     const depth = 1000 + this.int(50_000);
     const array = raw('['.repeat(depth) + ']'.repeat(depth));
     const object = raw('{"a":'.repeat(depth) + '1' + '}'.repeat(depth));
     const what = this.int(4);
     if (what === 0) return { kind: 'deep array line', line: Buffer.from((array as Raw).text), code: 'invalid_request', id: null };
-    if (what === 1) return { kind: 'deep unbalanced', line: Buffer.from('['.repeat(depth)), code: 'parse_error', id: null };
+    if (what === 1) return { kind: 'deep unbalanced', line: Buffer.from('['.repeat(depth)), code: 'invalid_request', id: null };
     const fields = Object.keys(base.fields);
     if (what === 2 && fields.length > 0) {
-      const { message, id } = this.envelope(base, { ...base.params, [this.pick(fields)]: this.pick([array, object]) });
-      return this.structural('deep field', message, 'invalid_params', id);
+      const { message } = this.envelope(base, { ...base.params, [this.pick(fields)]: this.pick([array, object]) });
+      return this.structural('deep field', message, 'invalid_request', null);
     }
-    const { message, id } = this.envelope(base, this.pick([array, raw(`[${(object as Raw).text}]`)]));
-    return this.structural('deep params', message, 'invalid_params', id);
+    const { message } = this.envelope(base, this.pick([array, raw(`[${(object as Raw).text}]`)]));
+    return this.structural('deep params', message, 'invalid_request', null);
   }
 
   hugeNumber(base: Base): Case {

@@ -1,0 +1,91 @@
+// Every command and subcommand answers --help (and -h) with its usage and options, on stdout, exit 0, and without
+// contacting or starting the engine.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Sandbox } from '../../support/sandbox.js';
+
+/** Each invocation, and what its usage must say. */
+const COMMANDS: [string[], RegExp][] = [
+  [['add'], /usage: errand add "<prompt>" --repo <path>/],
+  [['add', 'fix the parser', '--repo', '.'], /usage: errand add/],
+  [['ls'], /usage: errand ls \[--status/],
+  [['show'], /usage: errand show <id>/],
+  [['show', '1'], /usage: errand show <id>/],
+  [['search'], /usage: errand search <words>/],
+  [['logs', '1'], /usage: errand logs <id> \[--follow\]/],
+  [['attach', '1'], /usage: errand attach <id>/],
+  [['send', '1', 'y'], /usage: errand send <id>/],
+  [['cancel', '1'], /usage: errand cancel <id>/],
+  [['retry', '1'], /usage: errand retry <id>/],
+  [['clean', '1'], /usage: errand clean <id> \[--force\]/],
+  [['watch'], /usage: errand watch/],
+  [['agents'], /usage: errand agents/],
+  [['allow', '1'], /usage: errand allow <id>/],
+  [['deny', '1'], /usage: errand deny <id>/],
+  [['reply', '1'], /usage: errand reply <id> "<message>"/],
+  [['resume', '1'], /usage: errand resume <id>/],
+  [['daemon'], /usage: errand daemon status\|start\|stop/],
+  [['daemon', 'start'], /usage: errand daemon/],
+  [['daemon', 'status'], /usage: errand daemon/],
+  [['daemon', 'stop'], /usage: errand daemon/],
+  [['profile'], /usage: errand profile add\|ls\|rm/],
+  [['profile', 'add'], /usage: errand profile add <name>/],
+  [['profile', 'add', 'mine'], /usage: errand profile add <name>/],
+  [['profile', 'ls'], /usage: errand profile ls/],
+  [['profile', 'rm'], /usage: errand profile rm <name>/],
+  [['repo'], /usage: errand repo add <path>/],
+  [['repo', 'add'], /usage: errand repo add <path> .*\n.*--check "<command>"/],
+  [['repo', 'ls'], /usage: errand repo ls/],
+  [['config'], /usage: errand config get/],
+  [['config', 'get'], /usage: errand config get/],
+  [['config', 'set'], /usage: errand config get \| errand config set max-running <N>/],
+  [['db'], /usage: errand db check\n(.*\n)*errand db restore/],
+  [['db', 'check'], /usage: errand db check/],
+  [['db', 'restore'], /usage: errand db restore \[BACKUP\]/],
+  [['review', '1'], /usage: errand review <id>/],
+  [['approve', '1', '--merge'], /usage: errand approve <id> --merge \| --pr \| --keep-branch/],
+  [['reject', '1'], /usage: errand reject <id> "<feedback>"/],
+  [['discard', '1'], /usage: errand discard <id> \[--force\] \[--yes\]/],
+];
+
+describe('--help', () => {
+  let sb: Sandbox;
+  beforeAll(() => {
+    sb = new Sandbox();
+  });
+  afterAll(() => sb.cleanup());
+
+  it.each(COMMANDS)('errand %j --help prints its usage and options, and starts no engine', async (args, usage) => {
+    for (const flag of ['--help', '-h']) {
+      const result = await sb.errand([...args, flag]);
+      expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(result.stdout).toMatch(usage);
+      expect(result.stdout).toMatch(/\noptions:\n(.*\n)*  --json\n  --help, -h\n$/);
+      expect(existsSync(join(sb.dataDir, 'engine.sock'))).toBe(false);
+    }
+  });
+
+  it('lists the options a command parses', async () => {
+    const { stdout } = await sb.errand(['repo', 'add', '--help']);
+    for (const flag of ['--base <value>', '--setup <value>', '--copy <value>   (repeatable)', '--max-running <value>', '--check <value>', '--check-retries <value>', '--check-timeout <value>']) {
+      expect(stdout).toContain(`  ${flag}\n`);
+    }
+    expect((await sb.errand(['logs', '--help'])).stdout).toContain('  --follow, -f\n');
+  });
+
+  it('answers errand help <command> [subcommand] the same way', async () => {
+    const direct = await sb.errand(['profile', 'add', '--help']);
+    const viaHelp = await sb.errand(['help', 'profile', 'add']);
+    expect(viaHelp).toEqual(direct);
+    expect((await sb.errand(['help'])).stdout).toMatch(/--help \(or errand help <command>\)/);
+    expect(existsSync(join(sb.dataDir, 'engine.sock'))).toBe(false);
+  });
+
+  it("leaves a --help after -- to the profile's command", async () => {
+    const result = await sb.errand(['profile', 'add', 'mine', '--', 'my-agent', '--help']);
+    expect(result.stdout).not.toContain('usage:');
+    expect(result.code).toBe(0);
+    expect(existsSync(join(sb.dataDir, 'engine.sock'))).toBe(true);
+  });
+});
