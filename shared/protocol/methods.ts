@@ -5,6 +5,7 @@ import { ADAPTER_IDS, CONFIG_KEYS, MERGE_STRATEGIES, RUN_STATUSES, looksSecret }
 import { compileNeedsInputPattern } from '../needs-input-pattern.js';
 import type {
   AdapterId,
+  CheckResult,
   EngineStatus,
   ProfileInfo,
   RepoInfo,
@@ -204,6 +205,8 @@ export interface TaskReview {
   task: TaskInfo;
   /** The agent's final message; for a command profile, the last lines it printed. Null when there is none. */
   summary: string | null;
+  /** The repo's check on the result under review, when the repo has one. */
+  check: CheckResult | null;
   baseBranch: string;
   branch: string;
   /** The commit on the base branch the diff is taken against (the merge base of the branch and the base). */

@@ -23,6 +23,11 @@ const DISCARD_USAGE =
 function reviewText(r: TaskReview): string {
   const lines = [`task ${r.task.id}  ${r.task.review ?? r.task.status}  ${r.branch} → ${r.baseBranch}`, `prompt   ${oneLine(r.task.prompt, 200)}`];
   if (r.task.reviewDetail?.message) lines.push(`review   ${r.task.reviewDetail.message}`);
+  if (r.check) {
+    const verdict = r.check.passed ? 'passed' : r.check.timedOut ? 'timed out' : `failed (exit ${r.check.exitCode})`;
+    lines.push(`check    ${verdict}: ${r.check.command}`);
+    if (!r.check.passed && r.check.outputTail) lines.push(r.check.outputTail.trimEnd().replace(/^/gm, '  '));
+  }
   lines.push('', 'summary', r.summary ? r.summary.replace(/^/gm, '  ') : '  (none: the agent gave no final message)', '');
   if (r.noChanges) {
     lines.push(`no changes: the branch changes nothing against ${r.baseBranch}`);

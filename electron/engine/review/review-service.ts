@@ -1,7 +1,7 @@
 // Review: what a finished task changed, and the person's verdict on it (approve is in approval.ts).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RepoInfo, ReviewDetail, ReviewState, TaskInfo } from '../../../shared/domain.js';
+import type { CheckResult, RepoInfo, ReviewDetail, ReviewState, TaskInfo } from '../../../shared/domain.js';
 import { dataDirLayout, runFiles } from '../../../shared/data-dir.js';
 import type { EngineEvent } from '../../../shared/protocol/events.js';
 import { ErrandError } from '../../../shared/protocol/errors.js';
@@ -70,11 +70,11 @@ export class ReviewService {
       const from = await forkPoint;
       return from === null ? null : { from, changes: await changesBetween(cwd, from, to, env) };
     };
-    const [baseThere, compared, summary] = await Promise.all([
+    const [baseThere, compared, { summary, check }] = await Promise.all([
       branchExists(repo.path, repo.baseBranch),
       // The worktree's work is compared as its snapshot index holds it; a branch alone, as its last commit.
       target.hasWorktree ? withWorkIndex(place.path, repo.path, copiedFiles(repo), this.tmpDir, (env) => compare(null, env)) : compare(tip),
-      this.summary(task),
+      this.result(task),
     ]);
     if (!baseThere || compared === null) {
       const why = baseThere ? `${place.branch} has no history in common with it` : `it is not in ${repo.path} any more`;
@@ -84,6 +84,7 @@ export class ReviewService {
     return {
       task,
       summary,
+      check,
       baseBranch: repo.baseBranch,
       branch: place.branch,
       mergeBase,
@@ -170,13 +171,15 @@ export class ReviewService {
     return { task, repo, place, hasWorktree };
   }
 
-  private async summary(task: TaskInfo): Promise<string | null> {
+  /** The result under review: the latest run that succeeded (else the current one), its summary and its check. */
+  private async result(task: TaskInfo): Promise<{ summary: string | null; check: CheckResult | null }> {
     const runs = this.deps.store.runs.forTask(task.id);
     const run = runs.findLast((r) => r.status === 'succeeded') ?? task.run;
-    if (!run) return null;
-    if (run.resultText) return run.resultText;
+    if (!run) return { summary: null, check: null };
+    if (run.resultText) return { summary: run.resultText, check: run.check };
     const adapter = adapterFor(this.deps.store.profiles.byId(this.deps.store.tasks.profileId(task.id)!)!.adapter);
-    return adapter.id === 'command' ? logTail(runFiles(dataDirLayout(this.deps.dataDir), run.id).log) : null;
+    const summary = adapter.id === 'command' ? await logTail(runFiles(dataDirLayout(this.deps.dataDir), run.id).log) : null;
+    return { summary, check: run.check };
   }
 
   /** A run that succeeds makes its task unreviewed; a new run leaves the state its result had. */

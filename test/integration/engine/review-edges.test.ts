@@ -65,4 +65,23 @@ describe('review edges', () => {
     expect(refused.stderr).toContain(`is on the-agents-own, not on the task's branch ${branch}, so nothing was committed`);
     expect(checkoutState(sb, worktree)).toEqual(before);
   });
+
+  it("carries the repo's check on the result: passed, or failed with its output", async () => {
+    const repo = sb.repo('app', { 'a.txt': 'one\n' });
+    await sb.json(['repo', 'add', repo, '--check', 'test -f ok.txt || { echo "ok.txt is missing"; exit 1; }']);
+    await finishedTask(sb, watch, repo, 1, ['edit', 'ok.txt', 'fine\n']);
+    const passed = await sb.json(['review', '1']);
+    expect(passed.check).toMatchObject({ passed: true, exitCode: 0 });
+    expect((await sb.errand(['review', '1'])).stdout).toContain('check    passed: test -f ok.txt');
+
+    await sb.fakeProfile('forgetful', ['edit', 'a.txt', 'two\n']);
+    await sb.json(['add', 'forget the file', '--repo', repo, '--profile', 'forgetful']);
+    await watch.status(2, 'failed');
+    const failed = await sb.json(['review', '2']);
+    expect(failed.check).toMatchObject({ passed: false, exitCode: 1 });
+    expect(failed.files.map((f: any) => f.path)).toEqual(['a.txt']);
+    const human = (await sb.errand(['review', '2'])).stdout;
+    expect(human).toContain('check    failed (exit 1)');
+    expect(human).toContain('  ok.txt is missing');
+  });
 });
