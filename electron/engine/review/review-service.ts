@@ -98,15 +98,15 @@ export class ReviewService {
     return this.approval.approve(id, action);
   }
 
-  /** Sends the person's feedback to the agent as a follow-up run in the same worktree (and session, where it has one). */
+  /**
+   * Sends the person's feedback to the agent as a follow-up run in the same worktree (and session, where it has one):
+   * on a result, or on a run that ended otherwise (a failed check, say).
+   */
   reject(id: number, feedback: string): TaskInfo {
     const task = this.task(id);
     this.refuseLive(task, 'send it back');
     if (task.review === 'merged' || task.review === 'discarded') {
       throw new ErrandError('conflict', `Task ${id} was ${task.review}; there is nothing to send back. File a new task with errand add.`);
-    }
-    if (task.review === null) {
-      throw new ErrandError('conflict', `Task ${id} is ${task.status}: only a result can be sent back. \`errand reply ${id} "…"\` talks to its agent.`);
     }
     if (!recordedPlace(this.deps.store.runs.forTask(id))) {
       throw new ErrandError('conflict', `Task ${id} has no worktree or branch to work on again. \`errand retry ${id}\` starts it over.`);

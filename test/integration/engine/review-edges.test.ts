@@ -83,5 +83,9 @@ describe('review edges', () => {
     const human = (await sb.errand(['review', '2'])).stdout;
     expect(human).toContain('check    failed (exit 1)');
     expect(human).toContain('  ok.txt is missing');
+    // A failed check can be sent back with the person's own words, like a result.
+    const sent = await sb.json(['reject', '2', 'ok.txt must exist']);
+    expect([sent.review, sent.run.attempt]).toEqual(['changes_requested', 2]);
+    await watch.waitFor((e) => e.type === 'run.status' && e.runId === sent.run.id && e.ended, 'the follow-up to end');
   });
 });
