@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckResult, RepoInfo, ReviewDetail, ReviewState, TaskInfo } from '../../../shared/domain.js';
 import { dataDirLayout, runFiles } from '../../../shared/data-dir.js';
+import { isFinalStatus } from '../../../shared/domain.js';
 import type { EngineEvent } from '../../../shared/protocol/events.js';
 import { ErrandError } from '../../../shared/protocol/errors.js';
 import type { ApproveAction, TaskReview } from '../../../shared/protocol/methods.js';
@@ -104,7 +105,7 @@ export class ReviewService {
    */
   reject(id: number, feedback: string): TaskInfo {
     const task = this.task(id);
-    this.refuseLive(task, 'send it back');
+    this.refuseBusy(task, 'send it back');
     if (task.review === 'merged' || task.review === 'discarded') {
       throw new ErrandError('conflict', `Task ${id} was ${task.review}; there is nothing to send back. File a new task with errand add.`);
     }
@@ -127,7 +128,7 @@ export class ReviewService {
   /** Removes the task's worktree and branch; never work that exists nowhere else unless forced. */
   async discard(id: number, force: boolean): Promise<{ task: TaskInfo; removed: string[] }> {
     const task = this.task(id);
-    this.refuseLive(task, 'discard it');
+    this.refuseBusy(task, 'discard it');
     if (task.review === 'merged') throw new ErrandError('conflict', `Task ${id} is merged: its work is in the base branch, and nothing is left to discard.`);
     const place = recordedPlace(this.deps.store.runs.forTask(id));
     const repo = this.deps.store.repos.byId(task.repoId)!;
@@ -150,12 +151,17 @@ export class ReviewService {
   }
 
   refuseLive(task: TaskInfo, doing: string): void {
-    if (this.approval?.isBusy(task.id) && doing !== 'approve it') {
-      throw new ErrandError('conflict', `Task ${task.id} is being approved; wait for that to finish before you ${doing}.`);
-    }
     if (this.deps.runs.isLive(task.run) || task.status === 'queued') {
       throw new ErrandError('conflict', `Task ${task.id} is ${task.status}; wait for it to finish (or cancel it) before you ${doing}.`);
     }
+  }
+
+  /** Reject and discard also wait for an approval under way: it is using the worktree and branch. */
+  private refuseBusy(task: TaskInfo, doing: string): void {
+    if (this.approval.isBusy(task.id)) {
+      throw new ErrandError('conflict', `Task ${task.id} is being approved; wait for that to finish before you ${doing}.`);
+    }
+    this.refuseLive(task, doing);
   }
 
   async target(id: number): Promise<ReviewTarget> {
@@ -171,10 +177,9 @@ export class ReviewService {
     return { task, repo, place, hasWorktree };
   }
 
-  /** The result under review: the latest run that succeeded (else the current one), its summary and its check. */
+  /** The result under review: the latest run that ended (one still working has none yet), its summary and check. */
   private async result(task: TaskInfo): Promise<{ summary: string | null; check: CheckResult | null }> {
-    const runs = this.deps.store.runs.forTask(task.id);
-    const run = runs.findLast((r) => r.status === 'succeeded') ?? task.run;
+    const run = this.deps.store.runs.forTask(task.id).findLast((r) => isFinalStatus(r.status));
     if (!run) return { summary: null, check: null };
     if (run.resultText) return { summary: run.resultText, check: run.check };
     const adapter = adapterFor(this.deps.store.profiles.byId(this.deps.store.tasks.profileId(task.id)!)!.adapter);
