@@ -88,4 +88,17 @@ describe('review edges', () => {
     expect([sent.review, sent.run.attempt]).toEqual(['changes_requested', 2]);
     await watch.waitFor((e) => e.type === 'run.status' && e.runId === sent.run.id && e.ended, 'the follow-up to end');
   });
+
+  it('keeps review states across an engine restart, and a result finished meanwhile is unreviewed', async () => {
+    const repo = sb.repo('app', { 'a.txt': 'one\n' });
+    await finishedTask(sb, watch, repo, 1, ['edit', 'a.txt', 'two\n']);
+    await sb.json(['approve', '1', '--keep-branch']);
+    await finishedTask(sb, watch, repo, 2, ['edit', 'b.txt', 'b\n']);
+    watch.stop();
+    await sb.errand(['daemon', 'stop']);
+    watch = await EventWatcher.start(sb);
+    const { tasks } = await sb.json(['ls']);
+    expect(tasks.map((t: any) => [t.id, t.review])).toEqual([[2, 'unreviewed'], [1, 'kept']]);
+    expect((await sb.json(['approve', '2', '--merge'])).review).toBe('merged');
+  });
 });
