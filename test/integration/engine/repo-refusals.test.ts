@@ -45,7 +45,8 @@ describe('repositories and refs Errand refuses', () => {
       expect(error.message).toContain(`Give the repository's own folder: ${repo}.`);
     }
     expect(await stored()).toEqual({ repos: [], tasks: 0 });
-    expect(readdirSync(sb.dataDir)).not.toContain('worktrees');
+    // The engine makes worktrees/ itself at start (owner-only); a refused repo gets no folder in it.
+    expect(readdirSync(join(sb.dataDir, 'worktrees'))).toEqual([]);
   });
 
   it('refuses a base that is an option, not a branch name, or not a branch of the repo, keeping what was stored', async () => {
