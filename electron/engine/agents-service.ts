@@ -52,7 +52,8 @@ export class AgentsService {
         command: [detection.binary!],
         env: existing?.env ?? {},
         needsInput: null,
-        options: existing?.options ?? adapter.defaultOptions ?? {},
+        // A built-in profile takes the adapter's current defaults: an upgrade that changes them reaches it.
+        options: adapter.defaultOptions ?? {},
         builtin: true,
       });
     }

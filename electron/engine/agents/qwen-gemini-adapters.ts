@@ -6,6 +6,9 @@ import { expandCommand } from './command-adapter.js';
 import { GeminiStreamInterpreter } from './gemini-stream.js';
 import { StreamJsonInterpreter } from './stream-json.js';
 
+/** Both CLIs' shell tool: their built-in profiles allow it, so a task can run the repo's commands. */
+const SHELL_TOOL = 'run_shell_command';
+
 interface HeadlessCli {
   id: AdapterId;
   install: string;
@@ -24,7 +27,9 @@ function headlessCli(cli: HeadlessCli): AgentAdapter {
     binaryNames: [cli.id],
     install: cli.install,
     ...(cli.modelUrlEnv ? { modelUrlEnv: cli.modelUrlEnv } : {}),
-    defaultOptions: { permissionMode: cli.defaultMode },
+    // Headless, these CLIs never ask: auto-edit approves edits, and the shell tool, which auto-edit leaves out of
+    // what it offers the model, is allowed too. Anything else (web fetch, MCP tools) is refused and reported.
+    defaultOptions: { permissionMode: cli.defaultMode, args: ['--allowed-tools', SHELL_TOOL] },
     version: (output) => output.match(/(\d+\.\d+\.\d+)/)?.[1] ?? null,
 
     launch(profile: ProfileInfo, context: LaunchContext): LaunchSpec {

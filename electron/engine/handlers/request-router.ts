@@ -55,12 +55,15 @@ export class RequestRouter {
         }
         // An agent CLI's extra arguments may carry {prompt} too (Qwen and Gemini expand them): the same rule holds.
         checkCommandTemplate(p.adapter === 'command' ? p.command : [p.binary ?? p.adapter, ...p.command]);
+        // The built-in mode and the arguments that go with it are one choice: a profile naming its own mode takes neither.
+        const defaults = p.permissionMode ? {} : (adapterFor(p.adapter).defaultOptions ?? {});
+        const args = [...(defaults.args ?? []), ...(p.adapter !== 'command' ? p.command : [])];
         const options = {
-          ...adapterFor(p.adapter).defaultOptions,
+          ...defaults,
           ...(p.model ? { model: p.model } : {}),
           ...(p.permissionMode ? { permissionMode: p.permissionMode } : {}),
           ...(p.binary ? { binary: p.binary } : {}),
-          ...(p.adapter !== 'command' && p.command.length > 0 ? { args: p.command } : {}),
+          ...(args.length > 0 ? { args } : {}),
         };
         return store.profiles.upsert({
           name: p.name,

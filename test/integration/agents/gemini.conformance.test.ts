@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PERMIT_FILE, REFUSED_TEXT } from '../../fixtures/model-server.mjs';
+import { PERMIT_DONE_TEXT, PERMIT_FILE, REFUSED_TEXT } from '../../fixtures/model-server.mjs';
 import { agentWorld, cliBinary } from '../../support/agent-cli.js';
 import type { AgentWorld } from '../../support/agent-cli.js';
 import { conformance } from './conformance.js';
@@ -24,6 +24,8 @@ describe('Gemini CLI conformance (real CLI, scripted model server)', () => {
     }
     // Default mode, with the shell allowed for `ls` only: Gemini offers the shell tool, and its policy refuses the rest.
     await world.profile('gemini-permission-ls-only', 'errand-permission', { permissionMode: 'default', args: ['--allowed-tools', 'run_shell_command(ls)'] });
+    // No mode and no arguments: the options of Gemini's built-in profile.
+    await world.profile('gemini-permission-builtin', 'errand-permission');
   });
   afterAll(async () => {
     // Let the engine's probes (`<cli> --version`, which write under HOME) finish before HOME is removed.
@@ -67,6 +69,19 @@ describe('Gemini CLI conformance (real CLI, scripted model server)', () => {
     const { runs } = await c.show(id);
     expect(runs[0]).toMatchObject({ status: 'needs_input', resultText: REFUSED_TEXT });
     expect(existsSync(join(runs[0]!.worktree!, PERMIT_FILE))).toBe(false);
+  });
+
+  it('runs a shell command through the built-in profile\'s options: auto_edit with the shell allowed', async () => {
+    // auto_edit alone leaves run_shell_command out of what Gemini offers the model: a task needing a command could
+    // only end having done nothing.
+    const id = await c.add('Touch the file.', 'gemini-permission-builtin');
+    await c.status(id, ['succeeded', 'needs_input', 'failed']);
+    const run = (await c.settled(id)).runs[0]!;
+    expect(run.command).toEqual(expect.arrayContaining(['--approval-mode', 'auto_edit', '--allowed-tools', 'run_shell_command']));
+    expect(run).toMatchObject({ status: 'succeeded', resultText: PERMIT_DONE_TEXT });
+    expect(existsSync(join(run.worktree!, PERMIT_FILE))).toBe(true);
+    const turn = world.server.requests.find((r) => r.model === 'errand-permission' && !r.side && r.cwd === run.worktree);
+    expect(turn?.tools).toContain('run_shell_command');
   });
 
   it('fails on an HTTP 500 with the API error as the reason, within 30 s', async () => {

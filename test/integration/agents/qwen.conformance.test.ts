@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NO_TOOL_TEXT, PERMIT_FILE, REFUSED_TEXT } from '../../fixtures/model-server.mjs';
+import { NO_TOOL_TEXT, PERMIT_DONE_TEXT, PERMIT_FILE, REFUSED_TEXT } from '../../fixtures/model-server.mjs';
 import { agentWorld } from '../../support/agent-cli.js';
 import type { AgentWorld } from '../../support/agent-cli.js';
 import { conformance } from './conformance.js';
@@ -21,6 +21,8 @@ describe('Qwen Code conformance (real CLI, scripted model server)', () => {
       await world.profile(`qwen-${scenario}`, `errand-${scenario}`, { permissionMode: 'auto_edit' });
     }
     await world.profile('qwen-permission-auto-edit', 'errand-permission', { permissionMode: 'auto_edit' });
+    // No mode and no arguments: the options of Qwen's built-in profile.
+    await world.profile('qwen-permission-builtin', 'errand-permission');
     // Default mode, with the shell allowed for `ls` only: Qwen offers the shell tool, and refuses anything else.
     await world.profile('qwen-permission-ls-only', 'errand-permission', { permissionMode: 'default', args: ['--allowed-tools', 'run_shell_command(ls)'] });
   });
@@ -58,6 +60,16 @@ describe('Qwen Code conformance (real CLI, scripted model server)', () => {
     // The model saw the refusal as the tool's result (OpenAI chat has no error flag on a tool message: read the text).
     const after = world.server.requests.find((r) => r.model === 'errand-permission' && r.hadToolResult);
     expect(after?.toolResults?.[0]?.content).toContain('Qwen Code requires permission to use "run_shell_command", but that permission was declined');
+  });
+
+  it('runs a shell command through the built-in profile\'s options: auto-edit with the shell allowed', async () => {
+    const id = await c.add('Touch the file.', 'qwen-permission-builtin');
+    await c.status(id, ['succeeded', 'needs_input', 'failed']);
+    const run = (await c.settled(id)).runs[0]!;
+    expect(run.command).toEqual(expect.arrayContaining(['--approval-mode', 'auto-edit', '--allowed-tools', 'run_shell_command']));
+    expect(run).toMatchObject({ status: 'succeeded', resultText: PERMIT_DONE_TEXT });
+    expect(existsSync(join(run.worktree!, PERMIT_FILE))).toBe(true);
+    expect(run.progress.filesChanged).toBe(1);
   });
 
   it('in auto-edit, does not offer the shell at all, and never claims the command ran', async () => {

@@ -26,7 +26,12 @@ describe('Qwen Code launch', () => {
       start,
     );
     expect(spec.argv).toEqual(['/b/cli', '-p', 'do it', '--output-format', 'stream-json', '-m', 'm', '--approval-mode', 'auto-edit', '--auth-type', 'openai']);
-    expect(qwenAdapter.defaultOptions).toEqual({ permissionMode: 'auto-edit' });
+  });
+
+  it('lets its built-in profile run the shell: auto-edit offers no shell tool to the model unless it is allowed', () => {
+    expect(qwenAdapter.defaultOptions).toEqual({ permissionMode: 'auto-edit', args: ['--allowed-tools', 'run_shell_command'] });
+    const spec = qwenAdapter.launch(profile({ options: qwenAdapter.defaultOptions! }), start);
+    expect(spec.argv).toEqual(['/b/cli', '-p', 'do it', '--output-format', 'stream-json', '--approval-mode', 'auto-edit', '--allowed-tools', 'run_shell_command']);
   });
 
   it('leaves the auth type to Qwen\'s settings without an OpenAI endpoint, or when the profile sets one', () => {
@@ -46,7 +51,7 @@ describe('Gemini CLI launch', () => {
   it('spells the approval mode its own way and never adds an auth type', () => {
     const spec = geminiAdapter.launch(profile({ adapter: 'gemini', env: { OPENAI_API_KEY: 'k' }, options: { model: 'g', permissionMode: 'auto-edit' } }), start);
     expect(spec.argv).toEqual(['/b/cli', '-p', 'do it', '--output-format', 'stream-json', '-m', 'g', '--approval-mode', 'auto_edit']);
-    expect(geminiAdapter.defaultOptions).toEqual({ permissionMode: 'auto_edit' });
+    expect(geminiAdapter.defaultOptions).toEqual({ permissionMode: 'auto_edit', args: ['--allowed-tools', 'run_shell_command'] });
   });
 });
 
