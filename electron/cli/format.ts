@@ -38,8 +38,11 @@ export function progressText(p: RunProgress | undefined): string {
 export function statusText(task: TaskInfo): string {
   if (task.status === 'queued' && task.waitReason) return `queued (${WAIT_TEXT[task.waitReason]})`;
   const check = task.run?.check ? `check ${task.run.check.passed ? 'passed' : 'failed'}` : '';
+  // A success's reason is what the person should know about it ("succeeded · no changes in the worktree"); with a
+  // check, "check passed" says it, and the reason is in errand show.
+  const said = task.status === 'succeeded' && !check && task.run?.reason ? ` · ${oneLine(task.run.reason, 80)}` : '';
   const progress = [check, progressText(task.run?.progress)].filter(Boolean).join(' · ');
-  return progress ? `${task.status}: ${progress}` : task.status;
+  return progress ? `${task.status}${said}: ${progress}` : `${task.status}${said}`;
 }
 
 export function oneLine(text: string, max: number): string {

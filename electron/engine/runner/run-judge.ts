@@ -1,6 +1,7 @@
 // Decides what a live run is doing from its adapter's interpreter: structured output first, the screen as a last resort.
 import type { PermissionRequest, RunProgress, RunStatus } from '../../../shared/domain.js';
 import type { ExitInfo, Interpreter, Signal, Verdict } from '../agents/adapter.js';
+import { successReason } from '../agents/verdict-wording.js';
 import type { RunUpdate } from '../store/runs-store.js';
 
 /** Past this much output since an answer, the answered question has left the screen. */
@@ -18,6 +19,8 @@ export interface JudgeDeps {
   endProcess(): void;
   /** A check follows the agent's success: the run stays running until it has passed, so success is not announced. */
   holdsSuccess?: boolean;
+  /** Whether the worktree is as the run found it (no changed files, no new commits); null when git cannot tell. */
+  worktreeUnchanged(): Promise<boolean | null>;
 }
 
 export class RunJudge {
@@ -31,6 +34,7 @@ export class RunJudge {
   private lastOutputAt = 0;
   /** Output since the person last answered: a question printed before that may still be on screen, but is answered. */
   private sinceAnswer: string | null = null;
+  private stopped = false;
 
   constructor(private readonly deps: JudgeDeps) {}
 
@@ -71,10 +75,13 @@ export class RunJudge {
     if (this.status === 'needs_input') this.setStatus('running', { question: null, request: null });
   }
 
-  /** How the run ended, by the interpreter: its earlier verdict from the output, else the exit. */
-  interpreterVerdict(exit: ExitInfo): Verdict {
+  /**
+   * How the run ended, by the interpreter: its earlier verdict from the output, else the exit. `unchanged` is the
+   * final look at the worktree, for a success that changed nothing.
+   */
+  interpreterVerdict(exit: ExitInfo, unchanged: boolean | null = null): Verdict {
     if (this.verdictFromOutside) return this.verdict!;
-    return this.deps.interpreter.onExit(exit, this.verdict);
+    return this.described(this.deps.interpreter.onExit(exit, this.verdict), unchanged);
   }
 
   /**
@@ -93,6 +100,7 @@ export class RunJudge {
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.quietTimer) clearTimeout(this.quietTimer);
     this.quietTimer = null;
   }
@@ -116,22 +124,43 @@ export class RunJudge {
           break;
         case 'done': {
           if (this.verdictFromOutside) break;
-          // Announce the verdict now, not when the process has gone: the person hears of it at once.
-          const { status, reason, replyGrant } = signal.verdict;
           this.verdict = signal.verdict;
           this.request = null;
-          const question = status === 'needs_input' ? reason : null;
-          if (status === 'succeeded' && this.deps.holdsSuccess) {
-            this.deps.update({ reason, resultText: signal.resultText, request: null });
+          if (signal.verdict.status === 'succeeded' && this.deps.holdsSuccess) {
+            this.deps.update({ reason: signal.verdict.reason, resultText: signal.resultText, request: null });
             this.deps.endProcess();
             break;
           }
-          this.setStatus(status, { reason, resultText: signal.resultText, request: null, question, replyGrant: replyGrant ?? null });
+          if (signal.verdict.status !== 'succeeded') {
+            this.announce(signal.verdict, signal.resultText);
+            this.deps.endProcess();
+            break;
+          }
+          // A success says whether it changed anything: one look at the worktree first (the final verdict looks again).
           this.deps.endProcess();
+          const { verdict, resultText } = signal;
+          void this.deps.worktreeUnchanged().then(
+            (unchanged) => this.announce(this.described(verdict, unchanged), resultText),
+            () => this.announce(this.described(verdict, null), resultText),
+          );
           break;
         }
       }
     }
+  }
+
+  /** Announces the verdict now, not when the process has gone: the person hears of it at once. */
+  private announce(verdict: Verdict, resultText: string | null): void {
+    if (this.stopped) return;
+    const { status, reason, replyGrant } = verdict;
+    const question = status === 'needs_input' ? reason : null;
+    this.setStatus(status, { reason, resultText, request: null, question, replyGrant: replyGrant ?? null });
+  }
+
+  /** A succeeded verdict, saying whether the run changed nothing. */
+  private described(verdict: Verdict, unchanged: boolean | null): Verdict {
+    if (verdict.status !== 'succeeded') return verdict;
+    return { ...verdict, reason: successReason(verdict.reason, unchanged) };
   }
 
   private armQuietCheck(delayMs: number): void {

@@ -102,8 +102,9 @@ export class RunSession {
       isAlive: () => this.proc?.isAlive === true,
       endProcess: () => void this.proc?.stop(),
       holdsSuccess: Boolean(input.check),
+      worktreeUnchanged: () => this.changes.unchanged(),
     });
-    this.changes = new ChangeCounter(input.place.path, (filesChanged) => this.judge.noteProgress({ filesChanged }));
+    this.changes = new ChangeCounter(input.place.path, input.repo.baseBranch, (filesChanged) => this.judge.noteProgress({ filesChanged }));
     this.output = new RunOutput(input.taskId, input.runId, log, {
       onChunk: (offset, length, at) => deps.indexChunk(offset, length, at),
       onBatch: (logBytes, parts) => {
@@ -258,8 +259,7 @@ export class RunSession {
       }
       const exit = await this.spawn(argv[0]!, argv.slice(1), agentEnv, spec.argv, spec.input);
       await this.pipe?.close();
-      await this.changes.final();
-      await this.finishChecked(exit, env);
+      await this.finishChecked(exit, env, await this.changes.final());
     } catch (error) {
       const message = failureReason(error);
       this.log(`failed: ${message}`);
@@ -302,11 +302,10 @@ export class RunSession {
   }
 
   /** The agent's success is a claim: with a check, the check's exit code decides how the run ends. */
-  private async finishChecked(exit: PtyExit, env: Record<string, string>): Promise<void> {
+  private async finishChecked(exit: PtyExit, env: Record<string, string>, unchanged: boolean | null): Promise<void> {
+    const verdict = this.judge.interpreterVerdict(exit, unchanged);
     const plan = this.input.check;
-    if (!plan || this.stopped()) return this.finish(exit);
-    const verdict = this.judge.interpreterVerdict(exit);
-    if (verdict.status !== 'succeeded') return this.finish(exit, verdict);
+    if (!plan || this.stopped() || verdict.status !== 'succeeded') return this.finish(exit, verdict);
     this.judge.stop();
     this.checkRunning = true;
     this.judge.noteProgress({ phase: 'checking' });

@@ -32,7 +32,7 @@ describe('the Claude adapter speaking stream-json', () => {
     expect(runs[0].progress).toMatchObject({ todosDone: 1, todosTotal: 3, inputTokens: 1500, outputTokens: 450, costUsd: 0.0123 });
     expect(runs[0].command).toEqual(expect.arrayContaining(['--permission-prompt-tool', 'stdio', '--session-id', runs[0].sessionId]));
     expect(task.status).toBe('succeeded');
-    expect((await sb.errand(['ls'])).stdout).toMatch(/succeeded: 1\/3 todos · 0 files changed · \$0\.01 · 2k tokens/);
+    expect((await sb.errand(['ls'])).stdout).toMatch(/succeeded · no changes in the worktree: 1\/3 todos · 0 files changed · \$0\.01 · 2k tokens/);
   });
 
   it('asks the person before a tool runs, and continues once allowed', async () => {

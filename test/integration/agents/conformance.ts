@@ -41,6 +41,8 @@ export interface Conformance {
 }
 
 const VERDICTS = ['succeeded', 'failed', 'needs_input', 'unknown', 'cancelled', 'interrupted'];
+/** The reason of a succeeded run that left its worktree as it found it. */
+export const NO_CHANGES = 'no changes in the worktree';
 
 export function conformance(world: AgentWorld): Conformance {
   const { sb, watch, repo } = world;
@@ -94,7 +96,8 @@ export function conformance(world: AgentWorld): Conformance {
       await this.status(id, 'succeeded');
       const { task, runs } = await this.settled(id);
       expect(task.status).toBe('succeeded');
-      expect(runs[0]).toMatchObject({ status: 'succeeded', resultText: PLAIN_TEXT, reason: null });
+      // An answer changes nothing, and says so: information, not a failure.
+      expect(runs[0]).toMatchObject({ status: 'succeeded', resultText: PLAIN_TEXT, reason: NO_CHANGES });
       expect(runs[0]!.sessionId).toBeTruthy();
       expect(runs[0]!.progress).toMatchObject({ inputTokens: expect.any(Number), outputTokens: expect.any(Number) });
       return runs[0]!;
@@ -104,7 +107,7 @@ export function conformance(world: AgentWorld): Conformance {
       await this.status(id, 'succeeded');
       const run = (await this.settled(id)).runs[0]!;
       expect(readFileSync(join(run.worktree!, NOTE_FILE), 'utf8')).toBe(NOTE_CONTENT);
-      expect(run).toMatchObject({ resultText: EDIT_DONE_TEXT });
+      expect(run).toMatchObject({ resultText: EDIT_DONE_TEXT, reason: null });
       expect(run.progress.filesChanged).toBe(1);
       return { taskId: id, run };
     },

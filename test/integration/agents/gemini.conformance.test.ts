@@ -78,7 +78,7 @@ describe('Gemini CLI conformance (real CLI, scripted model server)', () => {
     await c.status(id, ['succeeded', 'needs_input', 'failed']);
     const run = (await c.settled(id)).runs[0]!;
     expect(run.command).toEqual(expect.arrayContaining(['--approval-mode', 'auto_edit', '--allowed-tools', 'run_shell_command']));
-    expect(run).toMatchObject({ status: 'succeeded', resultText: PERMIT_DONE_TEXT });
+    expect(run).toMatchObject({ status: 'succeeded', resultText: PERMIT_DONE_TEXT, reason: null });
     expect(existsSync(join(run.worktree!, PERMIT_FILE))).toBe(true);
     const turn = world.server.requests.find((r) => r.model === 'errand-permission' && !r.side && r.cwd === run.worktree);
     expect(turn?.tools).toContain('run_shell_command');

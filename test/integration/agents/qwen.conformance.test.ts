@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_TOOL_TEXT, PERMIT_DONE_TEXT, PERMIT_FILE, REFUSED_TEXT } from '../../fixtures/model-server.mjs';
 import { agentWorld } from '../../support/agent-cli.js';
 import type { AgentWorld } from '../../support/agent-cli.js';
-import { conformance } from './conformance.js';
+import { conformance, NO_CHANGES } from './conformance.js';
 import type { Conformance } from './conformance.js';
 
 describe('Qwen Code conformance (real CLI, scripted model server)', () => {
@@ -67,7 +67,7 @@ describe('Qwen Code conformance (real CLI, scripted model server)', () => {
     await c.status(id, ['succeeded', 'needs_input', 'failed']);
     const run = (await c.settled(id)).runs[0]!;
     expect(run.command).toEqual(expect.arrayContaining(['--approval-mode', 'auto-edit', '--allowed-tools', 'run_shell_command']));
-    expect(run).toMatchObject({ status: 'succeeded', resultText: PERMIT_DONE_TEXT });
+    expect(run).toMatchObject({ status: 'succeeded', resultText: PERMIT_DONE_TEXT, reason: null });
     expect(existsSync(join(run.worktree!, PERMIT_FILE))).toBe(true);
     expect(run.progress.filesChanged).toBe(1);
   });
@@ -75,15 +75,17 @@ describe('Qwen Code conformance (real CLI, scripted model server)', () => {
   it('in auto-edit, does not offer the shell at all, and never claims the command ran', async () => {
     // Qwen's auto-edit (and default) modes leave run_shell_command out of the tools they offer, so there is nothing
     // to refuse and no permission_denials. The honest outcome: the run succeeds with the model's own account that it
-    // had no suitable tool, and the file is not there.
+    // had no suitable tool, says it changed nothing, and the file is not there.
     const id = await c.add('Touch the file.', 'qwen-permission-auto-edit');
-    await c.status(id, ['succeeded', 'needs_input', 'failed']);
-    const { runs } = await c.show(id);
+    const verdict = await c.status(id, ['succeeded', 'needs_input', 'failed']);
+    expect(verdict.reason).toBe(NO_CHANGES);
+    const { runs } = await c.settled(id);
     expect(runs[0]!.command).toEqual(expect.arrayContaining(['--approval-mode', 'auto-edit']));
     const turns = world.server.requests.filter((r) => r.model === 'errand-permission' && !r.side && r.cwd === runs[0]!.worktree);
     expect(turns.length).toBeGreaterThan(0);
     for (const turn of turns) expect(turn.tools).not.toContain('run_shell_command');
-    expect(runs[0]).toMatchObject({ status: 'succeeded', resultText: NO_TOOL_TEXT });
+    expect(runs[0]).toMatchObject({ status: 'succeeded', resultText: NO_TOOL_TEXT, reason: NO_CHANGES });
+    expect((await world.sb.errand(['ls'])).stdout).toMatch(new RegExp(`${id}\\s+succeeded · ${NO_CHANGES}: 0 files changed`));
     expect(existsSync(join(runs[0]!.worktree!, PERMIT_FILE))).toBe(false);
   });
 
