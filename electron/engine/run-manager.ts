@@ -154,9 +154,11 @@ export class RunManager {
       console.error(`[engine] could not index the question of run ${runId} for search: ${(error as Error).message}`);
     }
     const questionChanged = fields.question !== undefined && fields.question !== before?.question;
+    // A live run's reason says what holds it up ("retrying the model (attempt 3)"): a change is news too.
+    const reasonChanged = fields.reason !== undefined && fields.reason !== before?.reason;
     // A verdict can come before the process has gone; its end is announced too, so clients know a reply starts afresh.
     const ended = fields.endedAt !== undefined && before?.endedAt === null;
-    if (!before || !fields.status || (fields.status === before.status && !questionChanged && !ended)) return;
+    if (!before || !fields.status || (fields.status === before.status && !questionChanged && !reasonChanged && !ended)) return;
     const after: RunInfo = { ...before, ...this.store.runs.byId(runId) } as RunInfo;
     const at = Date.now();
     this.hub.emit({

@@ -224,7 +224,7 @@ export class StreamJsonInterpreter implements Interpreter {
     const status = typeof event.error_status === 'number' ? event.error_status : null;
     // A rate limit is waited out: that is what it asks for.
     if (status !== null && status < 500) return this.failing.succeeded();
-    if (!this.failing.failed()) return;
+    if (!this.failing.failed(Number(event.retry_delay_ms) || 0)) return;
     const what = `${status === null ? 'no answer' : `HTTP ${status}`}${typeof event.error === 'string' ? ` (${event.error})` : ''}`;
     const reason = `API error: ${what}; ${this.options.agentName} was still retrying after ${attempt} attempts`;
     out.push({ type: 'done', verdict: { status: 'failed', reason }, resultText: null });

@@ -8,3 +8,8 @@ export function successReason(reason: string | null, unchanged: boolean | null):
   const parts = [reason, unchanged === true ? NO_CHANGES : null].filter(Boolean);
   return parts.length > 0 ? parts.join(' · ') : null;
 }
+
+/** A live run's reason while its agent retries a failing model call. */
+export function retryingNote(attempt: number): string {
+  return `retrying the model (attempt ${attempt})`;
+}

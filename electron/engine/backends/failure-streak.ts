@@ -22,11 +22,15 @@ export class FailureStreak {
     this.since = null;
   }
 
-  /** A 5xx or an unreachable upstream: true the one time the streak has lasted the window. */
-  failed(): boolean {
+  /**
+   * A 5xx or an unreachable upstream: true the one time the streak has lasted the window. An agent that says when it
+   * tries again (`nextAttemptInMs`) cannot succeed before then: a streak that will have lasted the window by that
+   * attempt has lasted it now.
+   */
+  failed(nextAttemptInMs = 0): boolean {
     const at = this.now();
     this.since ??= at;
-    if (this.gaveUp || at - this.since < this.windowMs) return false;
+    if (this.gaveUp || at + Math.max(0, nextAttemptInMs) - this.since < this.windowMs) return false;
     this.gaveUp = true;
     return true;
   }

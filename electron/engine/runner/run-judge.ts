@@ -1,7 +1,7 @@
 // Decides what a live run is doing from its adapter's interpreter: structured output first, the screen as a last resort.
 import type { PermissionRequest, RunProgress, RunStatus } from '../../../shared/domain.js';
 import type { ExitInfo, Interpreter, Signal, Verdict } from '../agents/adapter.js';
-import { successReason } from '../agents/verdict-wording.js';
+import { retryingNote, successReason } from '../agents/verdict-wording.js';
 import type { RunUpdate } from '../store/runs-store.js';
 
 /** Past this much output since an answer, the answered question has left the screen. */
@@ -111,10 +111,16 @@ export class RunJudge {
         case 'session':
           this.deps.update({ sessionId: signal.sessionId });
           break;
-        case 'progress':
+        case 'progress': {
+          const wasRetrying = this.progress.retrying ?? 0;
           this.progress = { ...this.progress, ...signal.progress };
-          this.deps.update({ progress: this.progress });
+          const retrying = this.progress.retrying ?? 0;
+          // While the agent retries a failing model, that is the running run's reason, shown and announced.
+          if (retrying !== wasRetrying && this.status === 'running' && !this.verdict) {
+            this.setStatus('running', { progress: this.progress, reason: retrying > 0 ? retryingNote(retrying) : null });
+          } else this.deps.update({ progress: this.progress });
           break;
+        }
         case 'needs_input':
           this.request = signal.request ?? null;
           this.setStatus('needs_input', { question: signal.question, request: this.request });

@@ -17,7 +17,7 @@ import { EventWatcher } from '../../support/event-watcher.js';
 import { isAlive, processesIn, waitUntil } from '../../support/processes.js';
 import type { AgentWorld } from '../../support/agent-cli.js';
 import { conformance } from './conformance.js';
-import type { Conformance } from './conformance.js';
+import type { Conformance, RunStatusEvent } from './conformance.js';
 
 const SESSION_ID = /^ses_[A-Za-z0-9]+$/;
 
@@ -28,7 +28,7 @@ describe('OpenCode conformance', () => {
   beforeAll(async () => {
     world = await agentWorld('opencode');
     c = conformance(world);
-    for (const scenario of ['plain', 'edit', 'permission', 'question', 'http500']) await world.profile(scenario, `errand-${scenario}`);
+    for (const scenario of ['plain', 'edit', 'permission', 'question', 'http500', 'http500-backoff']) await world.profile(scenario, `errand-${scenario}`);
   });
   afterAll(async () => {
     await world?.close();
@@ -115,6 +115,30 @@ describe('OpenCode conformance', () => {
     expect(failed.reason).toBe('API error: HTTP 500: errand-http500: scripted failure');
     expect((await c.settled(id)).runs[0]!.exitCode).toBe(1);
   });
+
+  it('fails within 30 s on HTTP 500 with its own backoff (no retry-after), showing each retry meanwhile', async () => {
+    // OpenCode's backoff alone waits 2, 4, 9, 17 and 35 s between attempts: 77-84 s before it gives up by itself.
+    const started = Date.now();
+    const id = await c.add('Anything. (backoff)', 'http500-backoff');
+    const retrying = await world.watch.waitFor<RunStatusEvent>(
+      (e) => e.type === 'run.status' && e.taskId === id && e.status === 'running' && /^retrying the model \(attempt \d+\)$/.test(e.reason ?? ''),
+      'a retrying status',
+      30_000,
+    );
+    // The run fails only once the failures have gone on for 10 s: until then it is running, and says why it waits.
+    const shown = await world.sb.json(['show', String(id)]);
+    expect(shown.runs[0]).toMatchObject({ status: 'running', reason: expect.stringMatching(/^retrying the model \(attempt \d+\)$/) });
+    expect(shown.runs[0].progress.retrying).toBeGreaterThan(0);
+    expect((await world.sb.errand(['ls'])).stdout).toMatch(new RegExp(`${id}\\s+running: retrying the model \\(attempt \\d+\\)`));
+    const failed = await c.status(id, 'failed', { timeoutMs: 30_000 });
+    const elapsed = Date.now() - started;
+    console.log(`opencode: errand-http500-backoff reached failed in ${elapsed} ms (${retrying.reason} seen after ${retrying.at - started} ms): ${failed.reason}`);
+    expect(elapsed).toBeLessThan(30_000);
+    expect(failed.reason).toMatch(/^API error: errand-http500: scripted failure; OpenCode was still retrying after \d+ attempts$/);
+    const { runs } = await c.settled(id);
+    expect(runs[0]).toMatchObject({ status: 'failed', reason: failed.reason, pid: null });
+    expect(world.server.requests.filter((r) => r.model === 'errand-http500-backoff' && !r.side).length).toBeGreaterThan(1);
+  }, 45_000);
 
   it('continues the same session on a follow-up reply after success', async () => {
     const id = await c.add('Remember the number 7. (follow-up)', 'plain');

@@ -238,6 +238,14 @@ describe('Claude Code retrying a failing model', () => {
     ]);
   });
 
+  it('gives up as soon as the next attempt would come after the window: nothing can succeed before it', () => {
+    const signals = play(interpreter(), [
+      [0, retry(1, 500)],
+      [4_000, { ...retry(2, 500), retry_delay_ms: 8_000 }],
+    ]);
+    expect(done(signals)).toHaveLength(1);
+  });
+
   it('starts counting again after a call gets through, and waits out rate limits', () => {
     const recovered = play(interpreter(), [
       [0, retry(1, 500)],

@@ -1,8 +1,9 @@
 // The OpenCode adapter on its driver's JSON lines (as the driver printed them for OpenCode 1.18.33 against the scripted
 // model server), the answers it writes back, and the driver command it launches.
 import { describe, expect, it } from 'vitest';
-import type { LaunchContext } from '../../../../electron/engine/agents/adapter.js';
-import { DRIVER_PATH, OpenCodeInterpreter, opencodeAdapter } from '../../../../electron/engine/agents/opencode-adapter.js';
+import type { LaunchContext, Verdict } from '../../../../electron/engine/agents/adapter.js';
+import { DRIVER_PATH, opencodeAdapter } from '../../../../electron/engine/agents/opencode-adapter.js';
+import { OpenCodeInterpreter } from '../../../../electron/engine/agents/opencode-interpreter.js';
 import type { PermissionRequest, ProfileInfo } from '../../../../shared/domain.js';
 import { feed } from './feed-lines.js';
 
@@ -82,6 +83,48 @@ describe('OpenCode interpreter', () => {
       stepFinish('stop'),
     ]);
     expect(interpreter.onExit({ exitCode: 0, signal: null }).status).toBe('succeeded');
+  });
+
+  it('shows each retry, and fails the run once the failures will have gone on for the window by the next attempt', () => {
+    // Retry lines as the driver printed them for OpenCode's own backoff (no retry-after): `next` is when it tries again.
+    const recorded = [
+      [1796164846868, 1, 1796164849218],
+      [1796164849245, 2, 1796164853587],
+      [1796164853607, 3, 1796164862473],
+    ] as const;
+    let now = 0;
+    const interpreter = new OpenCodeInterpreter({ retryClock: { windowMs: 10_000, now: () => now } });
+    const signals = recorded.map(([timestamp, attempt, next]) => {
+      now = timestamp - recorded[0][0];
+      const status = { type: 'retry', attempt, message: 'errand-http500: scripted failure', next };
+      return feed(interpreter, [{ type: 'retry', timestamp, sessionID: SES, status }]).filter((s) => s.type !== 'session');
+    });
+    expect(signals[0]).toEqual([{ type: 'progress', progress: { retrying: 1 } }]);
+    expect(signals[1]).toEqual([{ type: 'progress', progress: { retrying: 2 } }]);
+    // 6.7 s into the failures, the next attempt is 8.9 s away: nothing can succeed before the window is over.
+    const done = { type: 'done', verdict: { status: 'failed', reason: 'API error: errand-http500: scripted failure; OpenCode was still retrying after 3 attempts' }, resultText: null };
+    expect(signals[2]).toEqual([{ type: 'progress', progress: { retrying: 3 } }, done]);
+    expect(interpreter.onExit({ exitCode: 143, signal: null }, done.verdict as Verdict)).toEqual(done.verdict);
+  });
+
+  it('starts counting again once a call gets through, and waits out rate limits', () => {
+    let now = 0;
+    const interpreter = new OpenCodeInterpreter({ retryClock: { windowMs: 10_000, now: () => now } });
+    const retry = (ms: number, attempt: number, message: string) => {
+      now = ms;
+      return feed(interpreter, [{ type: 'retry', sessionID: SES, status: { type: 'retry', attempt, message } }]);
+    };
+    retry(0, 1, 'server error');
+    now = 5_000;
+    expect(feed(interpreter, [stepStart])).toEqual([{ type: 'progress', progress: { retrying: 0 } }]);
+    expect(retry(9_000, 1, 'server error').some((s) => s.type === 'done')).toBe(false);
+    expect(retry(18_000, 2, 'server error').some((s) => s.type === 'done')).toBe(false);
+    const limited = new OpenCodeInterpreter({ retryClock: { windowMs: 10_000, now: () => now } });
+    for (const [ms, attempt] of [[0, 1], [20_000, 2], [60_000, 3]] as const) {
+      now = ms;
+      const out = feed(limited, [{ type: 'retry', sessionID: SES, status: { type: 'retry', attempt, message: 'Rate limit exceeded (429)' } }]);
+      expect(out.some((s) => s.type === 'done')).toBe(false);
+    }
   });
 
   it('fails on an error event with the HTTP status and message; exits without a finished step are unknown', () => {
