@@ -43,7 +43,11 @@ export const claudeAdapter: AgentAdapter = {
   },
 
   interpreter(): StreamJsonInterpreter {
-    return new StreamJsonInterpreter({ agentName: 'Claude' });
+    return new StreamJsonInterpreter({
+      agentName: 'Claude',
+      // Claude asks the person about every tool its mode does not allow; what it refuses unasked, its rules deny.
+      refusedHint: "Its settings deny that: allow it in the profile (-- --allowedTools '<tool>'), then errand reply.",
+    });
   },
 
   answer(request: PermissionRequest, decision: Decision): string {

@@ -13,6 +13,7 @@ import type { AgentAdapter, ExitInfo, Interpreter, LaunchContext, LaunchSpec, Si
 import { findRollout, refusedInRollout, SANDBOX_OUTPUT, unwrapShell } from './codex-rollout.js';
 import { exitVerdict } from './command-adapter.js';
 import { JsonLines } from './json-lines.js';
+import { refusedReason } from './verdict-wording.js';
 
 const INTERESTING = /^\{"type":"(thread\.started|turn\.|item\.completed|item\.updated|item\.started|error)/;
 // CSI and OSC sequences: Codex colours its log lines when stderr is a terminal.
@@ -154,11 +155,10 @@ class CodexInterpreter implements Interpreter {
     if (what.length === 0) what = [...this.routerRefusals, ...[...this.violations].map((r) => `a ${r} access`)];
     const mode = this.profile.options.permissionMode;
     const grant = widen(mode, resources);
-    const listed = [...new Set(what)].join('; ').slice(0, 1000);
     const reply = grant
-      ? ` errand reply re-runs it with sandbox ${grant.sandbox}${grant.network ? ' and network access' : ''}.`
-      : ' Only a wider profile can allow that: give it --permission-mode danger-full-access if you mean it, then errand reply.';
-    const reason = `Codex was refused by its ${mode ?? 'default'} sandbox: ${listed}.${reply}`;
+      ? `errand reply re-runs it with sandbox ${grant.sandbox}${grant.network ? ' and network access' : ''}.`
+      : 'Only a wider profile can allow that: give it --permission-mode danger-full-access if you mean it, then errand reply.';
+    const reason = refusedReason('Codex', what, reply, `by its ${mode ?? 'default'} sandbox`);
     return { status: 'needs_input', reason, ...(grant ? { replyGrant: grant } : {}) };
   }
 }

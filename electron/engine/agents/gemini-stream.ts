@@ -11,6 +11,7 @@ import type { ExitInfo, Interpreter, Signal, Verdict } from './adapter.js';
 import { exitVerdict } from './command-adapter.js';
 import { JsonLines } from './json-lines.js';
 import { summarize, todoProgress } from './stream-json.js';
+import { HEADLESS_REFUSED_HINT, refusedReason } from './verdict-wording.js';
 
 const AGENT = 'Gemini CLI';
 /** The final answer is the assistant's text since its last tool call; only this much of it is kept. */
@@ -126,7 +127,7 @@ export class GeminiStreamInterpreter implements Interpreter {
     if (this.refused.length > 0) {
       signals.push({
         type: 'done',
-        verdict: { status: 'needs_input', reason: `${AGENT} was refused: ${this.refused.join('; ')}. Allow it in the profile (--permission-mode yolo, or -- --allowed-tools '<tool>(<command>)'), then errand reply.` },
+        verdict: { status: 'needs_input', reason: refusedReason(AGENT, this.refused, HEADLESS_REFUSED_HINT) },
         resultText: text,
       });
       return signals;

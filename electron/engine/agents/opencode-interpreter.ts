@@ -5,12 +5,18 @@ import { FailureStreak } from '../backends/failure-streak.js';
 import type { ExitInfo, Interpreter, Signal, Verdict } from './adapter.js';
 import { exitVerdict } from './command-adapter.js';
 import { JsonLines } from './json-lines.js';
+import { summarize } from './stream-json.js';
+import { deniedNote, refusedReason, requestLabel } from './verdict-wording.js';
 
 export const QUESTION_TOOL = 'question';
 const TODO_TOOLS = new Set(['todowrite', 'todo_write']);
 
+/** A tool call OpenCode did not run because permission was refused: by the person, or by a rule of its config. */
+const TOOL_REJECTED = /^The user (rejected permission|has specified a rule which prevents you)/;
 /** OpenCode's retry lines carry the error's message, not its status: a rate limit is waited out, as it asks. */
 const RATE_LIMITED = /rate.?limit|too many requests|\b429\b/i;
+/** Bounds on what is remembered of the requests put to the person: a run asks far fewer. */
+const MAX_REMEMBERED = 1000;
 
 export interface AskedQuestion {
   question?: unknown;
@@ -61,6 +67,12 @@ export class OpenCodeInterpreter implements Interpreter {
    */
   private readonly failing: FailureStreak;
   private retrying = false;
+  /** Permission requests put to the person (what they asked for, by id), and the tool calls they were for. */
+  private readonly asked = new Map<string, string>();
+  private readonly askedCalls = new Set<string>();
+  /** What the person rejected, and what OpenCode refused without asking (a rule of its config). */
+  private readonly denied: string[] = [];
+  private readonly refused: string[] = [];
 
   constructor(options: OpenCodeInterpreterOptions = {}) {
     this.failing = new FailureStreak(options.retryClock?.windowMs, options.retryClock?.now);
@@ -92,9 +104,15 @@ export class OpenCodeInterpreter implements Interpreter {
   private judge(exit: ExitInfo): Verdict {
     if (this.error) return { status: 'failed', reason: `API error: ${this.error.slice(0, 500)}` };
     const verdict = exitVerdict(exit);
-    if (verdict.status === 'succeeded' && !this.finished) {
-      return { status: 'unknown', reason: 'OpenCode exited without finishing a step; check its log' };
+    if (verdict.status !== 'succeeded') return verdict;
+    if (this.refused.length > 0) {
+      return { status: 'needs_input', reason: refusedReason('OpenCode', this.refused, "Allow it in OpenCode's permission config, then errand reply.") };
     }
+    // A rejection without a message ends OpenCode's turn there: the task is not done, and the person says what next.
+    if (!this.finished && this.denied.length > 0) {
+      return { status: 'needs_input', reason: `${deniedNote(this.denied)}; OpenCode stopped there. errand reply tells it what to do instead.` };
+    }
+    if (!this.finished) return { status: 'unknown', reason: 'OpenCode exited without finishing a step; check its log' };
     return verdict;
   }
 
@@ -112,16 +130,30 @@ export class OpenCodeInterpreter implements Interpreter {
         return;
       case 'permission_asked':
       case 'question_asked': {
-        const pending = pendingRequest(event.type, (event.request ?? {}) as Record<string, unknown>);
-        if (pending) out.push({ type: 'needs_input', ...pending });
+        const request = (event.request ?? {}) as Record<string, unknown>;
+        const pending = pendingRequest(event.type, request);
+        if (!pending) return;
+        if (this.asked.size < MAX_REMEMBERED) {
+          this.asked.set(pending.request.id, requestLabel(pending.request));
+          const callID = (request.tool as { callID?: unknown } | undefined)?.callID;
+          if (typeof callID === 'string') this.askedCalls.add(callID);
+        }
+        out.push({ type: 'needs_input', ...pending });
         return;
       }
-      case 'answered':
+      case 'answered': {
+        const label = typeof event.requestID === 'string' ? this.asked.get(event.requestID) : undefined;
+        if (label && event.reply === 'reject' && this.denied.length < MAX_REMEMBERED) this.denied.push(label);
         out.push({ type: 'running' });
         return;
+      }
       case 'tool_use': {
         const state = (part.state ?? {}) as Record<string, unknown>;
         const input = (state.input ?? {}) as { todos?: { status?: string }[] };
+        const unasked = typeof part.callID !== 'string' || !this.askedCalls.has(part.callID);
+        if (state.status === 'error' && TOOL_REJECTED.test(String(state.error ?? '')) && unasked && this.refused.length < MAX_REMEMBERED) {
+          this.refused.push(summarize(String(part.tool ?? 'a tool'), state.input));
+        }
         if (TODO_TOOLS.has(String(part.tool)) && Array.isArray(input.todos)) {
           const todos = input.todos;
           out.push({ type: 'progress', progress: { todosDone: todos.filter((t) => t.status === 'completed').length, todosTotal: todos.length } });

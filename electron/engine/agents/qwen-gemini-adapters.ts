@@ -5,6 +5,7 @@ import type { AgentAdapter, Interpreter, LaunchContext, LaunchSpec } from './ada
 import { expandCommand } from './command-adapter.js';
 import { GeminiStreamInterpreter } from './gemini-stream.js';
 import { StreamJsonInterpreter } from './stream-json.js';
+import { HEADLESS_REFUSED_HINT } from './verdict-wording.js';
 
 /** Both CLIs' shell tool: their built-in profiles allow it, so a task can run the repo's commands. */
 const SHELL_TOOL = 'run_shell_command';
@@ -81,7 +82,7 @@ export const qwenAdapter = headlessCli({
       // Qwen reports an API failure as a successful result whose text starts "[API Error".
       resultIsError: (text) => text.trimStart().startsWith('[API Error'),
       // Headless Qwen never asks: what its approval mode and --allowed-tools don't allow, it refuses.
-      refusedHint: "Allow it in the profile (--permission-mode yolo, or -- --allowed-tools '<tool>(<command>)'), then errand reply.",
+      refusedHint: HEADLESS_REFUSED_HINT,
     }),
 });
 

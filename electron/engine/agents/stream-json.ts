@@ -4,6 +4,7 @@ import { FailureStreak } from '../backends/failure-streak.js';
 import type { ExitInfo, Interpreter, Signal, Verdict } from './adapter.js';
 import { exitVerdict } from './command-adapter.js';
 import { JsonLines } from './json-lines.js';
+import { refusedReason } from './verdict-wording.js';
 
 const TYPE_PREFIX = '{"type":"';
 const TYPE_LETTER_AT = TYPE_PREFIX.length;
@@ -16,6 +17,8 @@ const [SYSTEM, RESULT, CONTROL, ASSISTANT] = ['s', 'r', 'c', 'a'].map((c) => c.c
 const CONTENT_START = Buffer.from('"content":[{"type":"');
 const CONTENT_WITHIN_BYTES = 1024;
 const [T, O] = ['t', 'o'].map((c) => c.charCodeAt(0));
+/** A bound on the requests remembered as asked: a run puts far fewer to a person. */
+const MAX_ASKED = 1000;
 
 /** The next CONTENT_START at or after a position, remembered, so lines without one cost no search of the whole batch each. */
 class NextMatch {
@@ -77,7 +80,7 @@ export interface StreamJsonOptions {
   resultIsError?: (text: string) => boolean;
   /** Exit codes with a known meaning. */
   exitReasons?: Record<number, string>;
-  /** What the person can do about a refused tool, after "<agent> was refused: <tool>." */
+  /** What the person can do about a tool refused without asking them, after "<agent> was refused: <tool>." */
   refusedHint?: string;
   /** For tests: the clock that times a run of failed model calls (FailureStreak). */
   retryClock?: { windowMs: number; now: () => number };
@@ -139,6 +142,8 @@ export class StreamJsonInterpreter implements Interpreter {
    */
   private readonly failing: FailureStreak;
   private retrying = false;
+  /** Tool calls put to the person (their tool_use ids and summaries): a denial among them is the person's decision. */
+  private readonly asked = new Set<string>();
 
   constructor(private readonly options: StreamJsonOptions) {
     this.failing = new FailureStreak(options.retryClock?.windowMs, options.retryClock?.now);
@@ -206,6 +211,10 @@ export class StreamJsonInterpreter implements Interpreter {
         if (request?.subtype !== 'can_use_tool' || typeof event.request_id !== 'string') return;
         const tool = String(request.tool_name ?? 'a tool');
         const pending: PermissionRequest = { id: event.request_id, tool, input: request.input, summary: summarize(tool, request.input) };
+        if (this.asked.size < MAX_ASKED) {
+          this.asked.add(pending.summary);
+          if (typeof request.tool_use_id === 'string') this.asked.add(request.tool_use_id);
+        }
         const asks = tool === QUESTION_TOOL ? askText(this.options.agentName, request.input) : null;
         out.push({ type: 'needs_input', question: asks ?? permissionQuestion(this.options.agentName, pending), request: pending });
         return;
@@ -258,17 +267,16 @@ export class StreamJsonInterpreter implements Interpreter {
       signals.push({ type: 'done', verdict: { status: 'failed', reason }, resultText: text });
       return signals;
     }
+    // A denial the person made (`errand deny`) is their decision, told with the verdict (RunJudge); the rest were
+    // refused by the CLI's mode or rules without asking anyone.
     const denials = Array.isArray(event.permission_denials) ? (event.permission_denials as Record<string, unknown>[]) : [];
-    if (denials.length > 0) {
-      const refused = denials.map((d) => summarize(String(d.tool_name ?? 'a tool'), d.tool_input)).join('; ');
-      signals.push({
-        type: 'done',
-        verdict: {
-          status: 'needs_input',
-          reason: `${this.options.agentName} was refused: ${refused}. ${this.options.refusedHint ?? 'errand reply re-runs it with permission.'}`,
-        },
-        resultText: text,
-      });
+    const refused = denials
+      .map((d) => ({ id: d.tool_use_id, summary: summarize(String(d.tool_name ?? 'a tool'), d.tool_input) }))
+      .filter((d) => !(typeof d.id === 'string' && this.asked.has(d.id)) && !this.asked.has(d.summary))
+      .map((d) => d.summary);
+    if (refused.length > 0) {
+      const reason = refusedReason(this.options.agentName, refused, this.options.refusedHint ?? '');
+      signals.push({ type: 'done', verdict: { status: 'needs_input', reason }, resultText: text });
       return signals;
     }
     signals.push({ type: 'done', verdict: { status: 'succeeded', reason: null }, resultText: text });

@@ -1,7 +1,7 @@
 // Decides what a live run is doing from its adapter's interpreter: structured output first, the screen as a last resort.
 import type { PermissionRequest, RunProgress, RunStatus } from '../../../shared/domain.js';
-import type { ExitInfo, Interpreter, Signal, Verdict } from '../agents/adapter.js';
-import { retryingNote, successReason } from '../agents/verdict-wording.js';
+import type { Decision, ExitInfo, Interpreter, Signal, Verdict } from '../agents/adapter.js';
+import { requestLabel, retryingNote, successReason } from '../agents/verdict-wording.js';
 import type { RunUpdate } from '../store/runs-store.js';
 
 /** Past this much output since an answer, the answered question has left the screen. */
@@ -34,6 +34,8 @@ export class RunJudge {
   private lastOutputAt = 0;
   /** Output since the person last answered: a question printed before that may still be on screen, but is answered. */
   private sinceAnswer: string | null = null;
+  /** What the person denied during the run, for the verdict. */
+  private readonly denied: string[] = [];
   private stopped = false;
 
   constructor(private readonly deps: JudgeDeps) {}
@@ -73,6 +75,12 @@ export class RunJudge {
     this.request = null;
     this.sinceAnswer = '';
     if (this.status === 'needs_input') this.setStatus('running', { question: null, request: null });
+  }
+
+  /** The person answered the request the agent waits on (`errand allow|deny`, or words for it). */
+  decided(request: PermissionRequest, decision: Decision): void {
+    if (decision.behavior === 'deny') this.denied.push(requestLabel(request));
+    this.answered();
   }
 
   /**
@@ -163,10 +171,10 @@ export class RunJudge {
     this.setStatus(status, { reason, resultText, request: null, question, replyGrant: replyGrant ?? null });
   }
 
-  /** A succeeded verdict, saying whether the run changed nothing. */
+  /** A succeeded verdict, with what the person denied on the way and whether the run changed nothing. */
   private described(verdict: Verdict, unchanged: boolean | null): Verdict {
     if (verdict.status !== 'succeeded') return verdict;
-    return { ...verdict, reason: successReason(verdict.reason, unchanged) };
+    return { ...verdict, reason: successReason(verdict.reason, this.denied, unchanged) };
   }
 
   private armQuietCheck(delayMs: number): void {

@@ -161,7 +161,7 @@ export class RunSession {
     }
     this.liveProcess();
     this.sendInput(bytes);
-    this.judge.answered();
+    this.judge.decided(request, decision);
   }
 
   /** Sends a message into the live agent session, if its CLI takes one; false when a resumed run is needed. */

@@ -48,16 +48,14 @@ describe('the Claude adapter speaking stream-json', () => {
     expect(readFileSync(join(runs[0].worktree, 'permitted.txt'), 'utf8')).toBe('npm publish was allowed\n');
   });
 
-  it('says what was refused after a deny, and a reply continues the same session', async () => {
+  it('says what the person denied, and a reply continues the same session', async () => {
     await profile('claude-asks', '--fake-permission');
     await sb.json(['add', 'publish it', '--repo', repo, '--profile', 'claude-asks']);
     await watch.status(1, 'needs_input');
     await sb.json(['deny', '1']);
-    const refused = await watch.waitFor(
-      (e) => e.type === 'run.status' && e.taskId === 1 && e.status === 'needs_input' && /refused/.test(e.reason ?? ''),
-      'the refusal',
-    );
-    expect(refused.type === 'run.status' && refused.reason).toMatch(/Claude was refused: Bash: npm publish/);
+    const denied = await watch.status(1, 'succeeded');
+    expect(denied.reason).toBe('you denied: npm publish · no changes in the worktree');
+    expect((await sb.errand(['ls'])).stdout).toMatch(/1\s+succeeded · you denied: npm publish · no changes in the worktree: /);
     const first = (await sb.json(['show', '1'])).runs[0];
     expect(existsSync(join(first.worktree, 'permitted.txt'))).toBe(false);
 

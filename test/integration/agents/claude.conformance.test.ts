@@ -3,11 +3,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANSWERED_TEXT, PERMIT_DONE_TEXT, PERMIT_FILE, QUESTION_TEXT } from '../../fixtures/model-server.mjs';
+import { ANSWERED_TEXT, PERMIT_COMMAND, PERMIT_DONE_TEXT, PERMIT_FILE, QUESTION_TEXT, REFUSED_TEXT } from '../../fixtures/model-server.mjs';
 import { agentWorld } from '../../support/agent-cli.js';
 import type { AgentWorld } from '../../support/agent-cli.js';
-import { conformance } from './conformance.js';
-import type { Conformance } from './conformance.js';
+import { conformance, NO_CHANGES } from './conformance.js';
+import type { Conformance, RunStatusEvent } from './conformance.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -62,6 +62,28 @@ describe('Claude Code conformance (real CLI, scripted model server)', () => {
     const { runs } = await c.show(id);
     expect(runs[0]).toMatchObject({ status: 'succeeded', resultText: PERMIT_DONE_TEXT, request: null, question: null });
     expect(c.statuses(id)).toEqual(['starting', 'running', 'needs_input', 'running', 'succeeded']);
+  });
+
+  it('goes on without the command when denied, and the verdict says what the person denied', async () => {
+    // Claude lists a tool the person denied in its result's permission_denials, like one its rules refused: the
+    // person's own decision is told with the verdict, not turned into a refusal that needs them again.
+    const id = await c.add('Touch the file, or not.', 'claude-permission');
+    await c.status(id, 'needs_input');
+    const deniedAt = Date.now();
+    await world.sb.json(['deny', String(id), '--message', 'Not in this repo.']);
+    const verdict = await world.watch.waitFor<RunStatusEvent>(
+      (e) => e.type === 'run.status' && e.taskId === id && e.at >= deniedAt && ['succeeded', 'needs_input', 'failed', 'unknown'].includes(e.status),
+      'the verdict after the denial',
+    );
+    const reason = `you denied: ${PERMIT_COMMAND} · ${NO_CHANGES}`;
+    expect(verdict).toMatchObject({ status: 'succeeded', reason });
+    const attention = await world.watch.waitFor((e) => e.type === 'attention' && e.taskId === id && e.kind === 'finished', 'the attention');
+    expect(attention).toMatchObject({ message: reason });
+    const run = (await c.settled(id)).runs[0]!;
+    expect(run).toMatchObject({ status: 'succeeded', reason, resultText: REFUSED_TEXT, question: null });
+    expect(existsSync(join(run.worktree!, PERMIT_FILE))).toBe(false);
+    const after = world.server.requests.find((r) => r.model === 'errand-permission' && r.prompt?.includes('or not') && r.hadToolResult);
+    expect(after?.toolResults?.[0]).toMatchObject({ isError: true, content: expect.stringContaining('Not in this repo.') });
   });
 
   it('takes `errand reply` as the answer to an AskUserQuestion', async () => {

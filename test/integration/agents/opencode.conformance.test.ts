@@ -16,7 +16,7 @@ import { agentWorld, cliBinary } from '../../support/agent-cli.js';
 import { EventWatcher } from '../../support/event-watcher.js';
 import { isAlive, processesIn, waitUntil } from '../../support/processes.js';
 import type { AgentWorld } from '../../support/agent-cli.js';
-import { conformance } from './conformance.js';
+import { conformance, NO_CHANGES } from './conformance.js';
 import type { Conformance, RunStatusEvent } from './conformance.js';
 
 const SESSION_ID = /^ses_[A-Za-z0-9]+$/;
@@ -69,14 +69,19 @@ describe('OpenCode conformance', () => {
     expect(c.statuses(id)).toEqual(['starting', 'running', 'needs_input', 'running', 'succeeded']);
   });
 
-  it('goes on without the command when denied, and the model hears the refusal', async () => {
+  it('goes on without the command when denied, the model hears the refusal, and the verdict says what was denied', async () => {
     const id = await c.add('Create the permitted file, or not.', 'permission');
     await c.status(id, 'needs_input');
     await world.sb.json(['deny', String(id), '--message', 'Not in this repo.']);
-    await c.status(id, 'succeeded');
+    const verdict = await c.status(id, 'succeeded');
+    const reason = `you denied: ${PERMIT_COMMAND} · ${NO_CHANGES}`;
+    expect(verdict.reason).toBe(reason);
+    const attention = await world.watch.waitFor((e) => e.type === 'attention' && e.taskId === id && e.kind === 'finished', 'the attention');
+    expect(attention).toMatchObject({ kind: 'finished', message: reason });
     const run = (await c.settled(id)).runs[0]!;
+    expect(run).toMatchObject({ status: 'succeeded', reason, resultText: REFUSED_TEXT });
     expect(existsSync(join(run.worktree!, PERMIT_FILE))).toBe(false);
-    expect(run.resultText).toBe(REFUSED_TEXT);
+    expect((await world.sb.errand(['show', String(id)])).stdout).toContain(`succeeded · ${reason}`);
     const after = world.server.requests.find((r) => r.model === 'errand-permission' && r.prompt?.includes('or not') && r.hadToolResult);
     expect(after?.toolResults?.[0]?.content).toContain('Not in this repo.');
   });

@@ -178,6 +178,27 @@ describe('Claude Code questions (AskUserQuestion over the stdio permission proto
   });
 });
 
+describe('Claude Code after a denial', () => {
+  const asked = { type: 'control_request', request_id: 'r1', request: { subtype: 'can_use_tool', tool_name: 'Bash', input: { command: 'npm publish' }, tool_use_id: 't1' } };
+  const result = (denials: object[]) => ({ type: 'result', subtype: 'success', is_error: false, result: 'I did not publish.', session_id: 's1', permission_denials: denials });
+  const publish = { tool_name: 'Bash', tool_use_id: 't1', tool_input: { command: 'npm publish' } };
+
+  it('takes a denial the person made as their decision, not a refusal that needs them again', () => {
+    const signals = feed(claudeAdapter.interpreter(profile({ adapter: 'claude' })), [asked, result([publish])]);
+    // The judge adds "you denied: npm publish" to the verdict; the interpreter only must not call it a refusal.
+    expect(signals.at(-1)).toEqual({ type: 'done', verdict: { status: 'succeeded', reason: null }, resultText: 'I did not publish.' });
+  });
+
+  it('reports what its rules refused without asking, beside what the person denied', () => {
+    const edit = { tool_name: 'Edit', tool_use_id: 't2', tool_input: { file_path: 'src/a.ts' } };
+    const signals = feed(claudeAdapter.interpreter(profile({ adapter: 'claude' })), [asked, result([publish, edit])]);
+    expect(signals.at(-1)).toMatchObject({
+      type: 'done',
+      verdict: { status: 'needs_input', reason: "Claude was refused: Edit: src/a.ts. Its settings deny that: allow it in the profile (-- --allowedTools '<tool>'), then errand reply." },
+    });
+  });
+});
+
 describe('Claude Code stream-json, however the output is cut', () => {
   const text = (t: string) => ({ type: 'assistant', message: { role: 'assistant', content: [{ type: 'text', text: t }] } });
   const todos = { type: 'assistant', message: { role: 'assistant', content: [{ type: 'tool_use', name: 'TodoWrite', input: { todos: [{ status: 'completed' }, { status: 'pending' }] } }] } };

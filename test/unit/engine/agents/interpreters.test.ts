@@ -213,9 +213,9 @@ describe('Qwen Code and Gemini CLI', () => {
   });
 
   it('reports refused tools as needing the person', () => {
-    const denied = { ...result('I could not run it.'), permission_denials: [{ tool_name: 'run_shell_command', tool_input: { command: 'rm -rf build' } }] };
+    const denied = { ...result('I could not run it.'), permission_denials: [{ tool_name: 'run_shell_command', tool_input: { command: 'npm publish' } }] };
     const signals = feed(qwenAdapter.interpreter(profile), [denied]);
-    expect(signals.at(-1)).toMatchObject({ type: 'done', verdict: { status: 'needs_input', reason: expect.stringContaining('run_shell_command: rm -rf build') } });
+    expect(signals.at(-1)).toMatchObject({ type: 'done', verdict: { status: 'needs_input', reason: expect.stringContaining('run_shell_command: npm publish') } });
   });
 
   it('knows Gemini\'s exit codes', () => {

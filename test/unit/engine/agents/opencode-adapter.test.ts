@@ -29,6 +29,8 @@ const permissionAsked = {
     tool: { messageID: 'msg_1', callID: 'call_1' },
   },
 };
+const answered = (reply: string) => ({ type: 'answered', timestamp: 1795333564300, sessionID: SES, requestID: permissionAsked.request.id, reply });
+const REJECTED = 'The user rejected permission to use this specific tool call';
 const questionAsked = {
   type: 'question_asked',
   sessionID: SES,
@@ -77,12 +79,43 @@ describe('OpenCode interpreter', () => {
   it('does not count a tool the person refused, or that failed, as the run failing', () => {
     const interpreter = new OpenCodeInterpreter();
     feed(interpreter, [
-      bash({ status: 'error', input: { command: PERMIT }, error: 'The user rejected permission to use this specific tool call.' }),
+      permissionAsked,
+      answered('reject'),
+      bash({ status: 'error', input: { command: PERMIT }, error: `${REJECTED} with the following feedback: Not in this repo.` }),
       bash({ status: 'error', input: { command: 'false' }, error: 'exit code 1' }),
       text('It was refused.'),
       stepFinish('stop'),
     ]);
-    expect(interpreter.onExit({ exitCode: 0, signal: null }).status).toBe('succeeded');
+    // What the person denied is theirs to know, told with the verdict (RunJudge), not a refusal to act on.
+    expect(interpreter.onExit({ exitCode: 0, signal: null })).toEqual({ status: 'succeeded', reason: null, resultText: 'It was refused.' });
+  });
+
+  it('ends needs_input, with what was denied, when OpenCode stopped at its only tool call, rejected', () => {
+    // As the driver printed it: a rejection without a message ends OpenCode's turn after that step.
+    const interpreter = new OpenCodeInterpreter();
+    feed(interpreter, [
+      stepStart,
+      text(`I will run \`${PERMIT}\`.`),
+      permissionAsked,
+      answered('reject'),
+      bash({ status: 'error', input: { command: PERMIT }, error: `${REJECTED}.` }),
+      stepFinish('tool-calls'),
+    ]);
+    expect(interpreter.onExit({ exitCode: 0, signal: null })).toEqual({
+      status: 'needs_input',
+      reason: `you denied: ${PERMIT}; OpenCode stopped there. errand reply tells it what to do instead.`,
+      resultText: `I will run \`${PERMIT}\`.`,
+    });
+  });
+
+  it('ends needs_input when a rule of its config refused a tool without asking, naming it', () => {
+    const interpreter = new OpenCodeInterpreter();
+    const rule = 'The user has specified a rule which prevents you from using this specific tool call. Here are some of the relevant rules [...]';
+    feed(interpreter, [stepStart, bash({ status: 'error', input: { command: PERMIT }, error: rule }), stepFinish('tool-calls'), stepStart, text('The tool call was refused, so I stopped.'), stepFinish('stop')]);
+    expect(interpreter.onExit({ exitCode: 0, signal: null })).toMatchObject({
+      status: 'needs_input',
+      reason: `OpenCode was refused: bash: ${PERMIT}. Allow it in OpenCode's permission config, then errand reply.`,
+    });
   });
 
   it('shows each retry, and fails the run once the failures will have gone on for the window by the next attempt', () => {
