@@ -36,6 +36,16 @@ describe('a succeeded run that changed nothing', () => {
     expect((await sb.errand(['ls'])).stdout).toMatch(new RegExp(`1\\s+succeeded · ${NO_CHANGES}: 0 files changed\\s+\\d+s\\s+idle`));
   });
 
+  it('says so beside a passed check, which it does not replace', async () => {
+    await sb.json(['repo', 'add', repo, '--check', 'true']);
+    await sb.fakeProfile('idle', ['say', 'Nothing needed doing.']);
+    await sb.json(['add', 'is anything broken?', '--repo', repo, '--profile', 'idle']);
+    const ended = await watch.ended(1);
+    expect(ended).toMatchObject({ status: 'succeeded', reason: `${NO_CHANGES}; check passed` });
+    expect((await finished(1)).message).toBe(`${NO_CHANGES}; check passed`);
+    expect((await sb.errand(['show', '1'])).stdout).toContain(`reason  ${NO_CHANGES}; check passed`);
+  });
+
   it('says nothing of the kind when the run edited a file, or committed its work', async () => {
     await sb.fakeProfile('editor', ['edit', 'out.txt', 'made by the agent']);
     const commit = 'printf done > out.txt && git add out.txt && git -c user.name=errand -c user.email=errand@example.com commit -qm out';
