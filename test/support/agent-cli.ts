@@ -2,12 +2,15 @@
 // configuration lives in the sandbox's HOME, every request goes to 127.0.0.1.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { looksSecret } from '../../shared/domain.js';
 import { codexModelCatalog, startModelServer } from '../fixtures/model-server.mjs';
 import type { ModelServer } from '../fixtures/model-server.mjs';
 import { EventWatcher } from './event-watcher.js';
 import { ROOT, Sandbox } from './sandbox.js';
 
 export const MODEL_KEY = 'errand-test-key';
+/** The engine's environment variable that holds MODEL_KEY, for profiles to refer to (--env-from). */
+const MODEL_KEY_VAR = 'ERRAND_TEST_MODEL_KEY';
 export type AgentCli = 'claude' | 'codex' | 'opencode' | 'qwen' | 'gemini';
 
 export function cliBinary(cli: AgentCli): string {
@@ -119,6 +122,8 @@ export async function agentWorld(cli: AgentCli): Promise<AgentWorld> {
   const sb = new Sandbox();
   writeHomeConfig(cli, server, sb);
   const repo = sb.repo();
+  // A profile may not hold a key as plain text: the engine has it in its environment, and profiles refer to it.
+  sb.env[MODEL_KEY_VAR] = MODEL_KEY;
   await sb.errand(['daemon', 'start']);
   const watch = await EventWatcher.start(sb);
   return {
@@ -139,7 +144,7 @@ export async function agentWorld(cli: AgentCli): Promise<AgentWorld> {
         '--model',
         cli === 'opencode' ? `errand/${model}` : model,
         ...(extra.permissionMode ? ['--permission-mode', extra.permissionMode] : []),
-        ...Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
+        ...Object.entries(env).flatMap(([k, v]) => (v === MODEL_KEY && looksSecret(k) ? ['--env-from', `${k}=${MODEL_KEY_VAR}`] : ['--env', `${k}=${v}`])),
         ...(extra.args?.length ? ['--', ...extra.args] : []),
       ];
       const result = await sb.errand(args);
