@@ -2,7 +2,8 @@
 // it is clean, and only as a fast-forward), else by a compare-and-swap of the branch ref.
 import { ErrandError } from '../../../shared/protocol/errors.js';
 import { nameSome } from '../worktrees/unsaved-work.js';
-import { gitLine, runGit } from './git-run.js';
+import { runGit } from '../worktrees/git.js';
+import { gitLine } from './git-run.js';
 
 /** The folder where `branch` is checked out (the repo's own checkout or another worktree), or null. */
 export async function checkoutOf(repoPath: string, branch: string): Promise<string | null> {

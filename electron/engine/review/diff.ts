@@ -2,7 +2,7 @@
 // with a byte bound whatever the agent changed.
 import { MAX_REVIEW_DIFF_BYTES } from '../../../shared/protocol/limits.js';
 import type { ReviewFile, ReviewFileStatus } from '../../../shared/protocol/methods.js';
-import { boundedGit } from './git-run.js';
+import { gitBounded } from '../worktrees/git.js';
 
 /** The per-file listing: at ~150 bytes a file, tens of thousands of files. */
 const MAX_LISTING_BYTES = 2 * 1024 * 1024;
@@ -86,8 +86,8 @@ function boundForWire(diff: string): { diff: string; cut: boolean } {
 export async function changesBetween(cwd: string, from: string, to: string | null, env: Record<string, string> = {}): Promise<Changes> {
   const range = to === null ? ['--cached', from] : [from, to];
   const [listing, patch] = await Promise.all([
-    boundedGit(cwd, [...DIFF, '--raw', '--numstat', '-z', ...range], MAX_LISTING_BYTES, env),
-    boundedGit(cwd, [...DIFF, ...range], MAX_REVIEW_DIFF_BYTES, env),
+    gitBounded(cwd, [...DIFF, '--raw', '--numstat', '-z', ...range], MAX_LISTING_BYTES, env),
+    gitBounded(cwd, [...DIFF, ...range], MAX_REVIEW_DIFF_BYTES, env),
   ]);
   const { listed, stats } = parseListing(listing.stdout, listing.truncated);
   const files: ReviewFile[] = listed.map((e) => ({ ...e, ...(stats.get(e.path) ?? { additions: 0, deletions: 0, binary: false }) }));

@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MergeStrategy } from '../../../shared/domain.js';
-import { gitLine, identityEnv, runGit } from './git-run.js';
+import { runGit } from '../worktrees/git.js';
+import { gitLine, identityEnv } from './git-run.js';
 
 export type MergeOutcome = { clean: true; commit: string } | { clean: false; files: string[] };
 

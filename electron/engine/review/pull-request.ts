@@ -4,8 +4,8 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { ErrandError } from '../../../shared/protocol/errors.js';
-import { GitError } from '../worktrees/git.js';
-import { gitLine, runGit } from './git-run.js';
+import { GitError, runGit } from '../worktrees/git.js';
+import { gitLine } from './git-run.js';
 
 const PUSH_TIMEOUT_MS = 120_000;
 const GH_TIMEOUT_MS = 120_000;

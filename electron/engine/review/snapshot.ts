@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { repoHoldsSame } from '../worktrees/unsaved-work.js';
-import { gitLine, identityEnv, runGit } from './git-run.js';
+import { runGit } from '../worktrees/git.js';
+import { gitLine, identityEnv } from './git-run.js';
 
 export interface Snapshot {
   head: string;

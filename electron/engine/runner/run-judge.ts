@@ -151,6 +151,8 @@ export class RunJudge {
             break;
           }
           // A success says whether it changed anything: one look at the worktree first (the final verdict looks again).
+          // The agent's final message is kept now: the process may be gone, and the run ended, before the look answers.
+          this.deps.update({ resultText: signal.resultText });
           this.deps.endProcess();
           const { verdict, resultText } = signal;
           void this.deps.worktreeUnchanged().then(

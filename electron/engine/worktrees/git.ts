@@ -17,16 +17,43 @@ export class GitError extends Error {
 const gitEnv = (): NodeJS.ProcessEnv => ({ ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' });
 const gitMissing = () => new ErrandError('not_found', 'not found: git. Install git and make sure it is on PATH.');
 
-/** Runs git with an argv (never a shell) and returns its stdout. */
-export function git(cwd: string, args: string[]): Promise<string> {
+export interface GitOptions {
+  /** Added to the environment (a temporary index, an identity). */
+  env?: Record<string, string>;
+  /** Exit codes besides 0 that are answers rather than failures (merge-tree's 1 means "conflicts"): the call then resolves. */
+  okCodes?: readonly number[];
+  timeoutMs?: number;
+}
+
+export interface GitAnswer {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+/** Runs git with an argv (never a shell). */
+export function runGit(cwd: string, args: string[], options: GitOptions = {}): Promise<GitAnswer> {
+  const env = { ...gitEnv(), ...options.env };
   return new Promise((resolve, reject) => {
-    execFile('git', args, { cwd, timeout: GIT_TIMEOUT_MS, maxBuffer: GIT_MAX_OUTPUT_BYTES, env: gitEnv() }, (error, stdout, stderr) => {
-      if (!error) return resolve(stdout);
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return reject(gitMissing());
-      reject(new GitError(args, String(stderr), typeof code === 'number' ? code : null));
-    });
+    execFile(
+      'git',
+      args,
+      { cwd, env, timeout: options.timeoutMs ?? GIT_TIMEOUT_MS, maxBuffer: GIT_MAX_OUTPUT_BYTES },
+      (error, stdout, stderr) => {
+        const code = error ? (error as NodeJS.ErrnoException).code : 0;
+        if (code === 'ENOENT') return reject(gitMissing());
+        if (typeof code === 'number' && (code === 0 || options.okCodes?.includes(code))) {
+          return resolve({ stdout: String(stdout), stderr: String(stderr), code });
+        }
+        reject(new GitError(args, String(stderr), typeof code === 'number' ? code : null));
+      },
+    );
   });
+}
+
+/** Runs git with an argv (never a shell) and returns its stdout. */
+export async function git(cwd: string, args: string[]): Promise<string> {
+  return (await runGit(cwd, args)).stdout;
 }
 
 export async function gitOk(cwd: string, args: string[]): Promise<boolean> {
@@ -45,10 +72,10 @@ export interface BoundedOutput {
   truncated: boolean;
 }
 
-/** Like git(), but reads at most maxBytes of stdout, for listings whose size the worktree's contents decide. */
-export function gitBounded(cwd: string, args: string[], maxBytes: number): Promise<BoundedOutput> {
+/** Like git(), but reads at most maxBytes of stdout, for output whose size the worktree's contents decide (a diff). */
+export function gitBounded(cwd: string, args: string[], maxBytes: number, env: Record<string, string> = {}): Promise<BoundedOutput> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', args, { cwd, env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'], timeout: GIT_TIMEOUT_MS });
+    const child = spawn('git', args, { cwd, env: { ...gitEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'], timeout: GIT_TIMEOUT_MS });
     const chunks: Buffer[] = [];
     let bytes = 0;
     let truncated = false;

@@ -47,6 +47,9 @@ class DeafClient {
 }
 
 /** Asks `engine.status` on another connection until `done()`; returns the slowest answer's time. */
+/** How often the probe asks: it measures the engine's answer time meanwhile, it does not wait for anything. */
+const PROBE_INTERVAL_MS = 100;
+
 async function keepAsking(socket: RawSocket, done: () => boolean, timeoutMs: number, check?: () => Promise<unknown>): Promise<number> {
   let slowest = 0;
   const deadline = Date.now() + timeoutMs;
@@ -56,7 +59,7 @@ async function keepAsking(socket: RawSocket, done: () => boolean, timeoutMs: num
     const answer = await socket.request('engine.status');
     expect(answer.result?.pid).toBeTypeOf('number');
     slowest = Math.max(slowest, Date.now() - asked);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, PROBE_INTERVAL_MS));
   }
   return slowest;
 }
