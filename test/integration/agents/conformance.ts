@@ -1,10 +1,10 @@
 // Helpers for the agent conformance suites: a real CLI, run by the real engine, against the scripted model server.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { RunInfo, TaskInfo } from '../../../shared/domain.js';
 import type { EngineEvent } from '../../../shared/protocol/events.js';
-import { EDIT_DONE_TEXT, NOTE_CONTENT, NOTE_FILE, PLAIN_TEXT } from '../../fixtures/model-server.mjs';
+import { EDIT_DONE_TEXT, NOTE_CONTENT, NOTE_FILE, PERMIT_DONE_TEXT, PERMIT_FILE, PLAIN_TEXT } from '../../fixtures/model-server.mjs';
 import type { RecordedRequest } from '../../fixtures/model-server.mjs';
 import type { AgentWorld } from '../../support/agent-cli.js';
 
@@ -38,6 +38,11 @@ export interface Conformance {
   answered(prompt: string, profile: string): Promise<RunInfo>;
   /** The edit case: `profile` (an errand-edit one) writes the note in the task's worktree, and succeeds saying so. */
   edited(profile: string): Promise<{ taskId: number; run: RunInfo }>;
+  /**
+   * The shell case through a built-in profile: `profile` (an errand-permission one) runs its command because the
+   * profile's `flags` allow the shell, and succeeds having made the file.
+   */
+  ranShell(profile: string, flags: string[]): Promise<RunInfo>;
 }
 
 const VERDICTS = ['succeeded', 'failed', 'needs_input', 'unknown', 'cancelled', 'interrupted'];
@@ -110,6 +115,15 @@ export function conformance(world: AgentWorld): Conformance {
       expect(run).toMatchObject({ resultText: EDIT_DONE_TEXT, reason: null });
       expect(run.progress.filesChanged).toBe(1);
       return { taskId: id, run };
+    },
+    async ranShell(profile, flags) {
+      const id = await this.add('Touch the file.', profile);
+      await this.status(id, ['succeeded', 'needs_input', 'failed']);
+      const run = (await this.settled(id)).runs[0]!;
+      expect(run.command).toEqual(expect.arrayContaining(flags));
+      expect(run).toMatchObject({ status: 'succeeded', resultText: PERMIT_DONE_TEXT, reason: null });
+      expect(existsSync(join(run.worktree!, PERMIT_FILE))).toBe(true);
+      return run;
     },
     async followUp(profile) {
       const [ask, again] = ['First question: what is the answer?', 'Second question: say it again.'];
