@@ -34,6 +34,12 @@ export function isFinalStatus(status: RunStatus): boolean {
 /** Why a queued task has not started yet. */
 export type WaitReason = 'global_cap' | 'repo_cap';
 
+/** A wait reason, with the words that say what exactly it waits for ("task 12 to succeed"), when there are any. */
+export interface TaskWait {
+  reason: WaitReason;
+  detail?: string;
+}
+
 export const ADAPTER_IDS = ['command', 'claude', 'codex', 'opencode', 'qwen', 'gemini', 'aider'] as const;
 export type AdapterId = (typeof ADAPTER_IDS)[number];
 
@@ -227,6 +233,8 @@ export interface TaskInfo {
   status: RunStatus;
   run: RunInfo | null;
   waitReason: WaitReason | null;
+  /** What exactly it waits for, in words, when the reason alone does not say. */
+  waitDetail: string | null;
   /** Null until a run succeeds (and while a retry or reply runs). */
   review: ReviewState | null;
   reviewDetail: ReviewDetail | null;

@@ -1,4 +1,4 @@
-import type { RunProgress, TaskInfo } from '../../shared/domain.js';
+import type { RunProgress, TaskInfo, WaitReason } from '../../shared/domain.js';
 
 export function elapsed(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
@@ -15,7 +15,7 @@ export function taskElapsed(task: TaskInfo, now = Date.now()): string {
   return elapsed((run.endedAt ?? now) - run.startedAt);
 }
 
-const WAIT_TEXT = { global_cap: 'waiting: global cap', repo_cap: 'waiting: repo cap' } as const;
+const WAIT_TEXT: Record<WaitReason, string> = { global_cap: 'waiting: global cap', repo_cap: 'waiting: repo cap' };
 
 function tokens(n: number): string {
   return n >= 1_000_000 ? `${(n / 1_000_000).toFixed(1)}M` : n >= 1000 ? `${Math.round(n / 1000)}k` : String(n);
@@ -36,7 +36,7 @@ export function progressText(p: RunProgress | undefined): string {
 }
 
 export function statusText(task: TaskInfo): string {
-  if (task.status === 'queued' && task.waitReason) return `queued (${WAIT_TEXT[task.waitReason]})`;
+  if (task.status === 'queued' && task.waitReason) return `queued (${task.waitDetail ? `waiting: ${task.waitDetail}` : WAIT_TEXT[task.waitReason]})`;
   const check = task.run?.check ? `check ${task.run.check.passed ? 'passed' : 'failed'}` : '';
   // A success's reason is what the person should know about it ("succeeded · no changes in the worktree"); with a
   // check, "check passed" says it, and the reason is in errand show.

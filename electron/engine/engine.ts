@@ -20,6 +20,7 @@ import { checkInChild, isCorruption, refuseRecordedDamage } from './store/integr
 import { Store } from './store/store.js';
 import { UnsavedRunsFile } from './store/unsaved-runs-file.js';
 import { TasksService } from './tasks-service.js';
+import { Timers } from './timers.js';
 import { Worktrees } from './worktrees/worktrees.js';
 
 export const ENGINE_VERSION = '0.1.0';
@@ -27,6 +28,7 @@ export const ENGINE_VERSION = '0.1.0';
 export class Engine {
   readonly runs: RunManager;
   readonly scheduler: Scheduler;
+  readonly timers: Timers;
   readonly agents: AgentsService;
   private readonly server: SocketServer;
   private readonly unsaved: UnsavedRunsFile;
@@ -61,6 +63,7 @@ export class Engine {
     if (this.unsaved.problem) console.error(`[engine] ${this.unsaved.problem}; a run status the disk refuses is then kept in memory only`);
     this.store.runs.pending.keepIn(this.unsaved);
     const hub = new EventHub(this.store.events);
+    this.timers = new Timers(this.store.timers);
     const worktrees = new Worktrees(this.layout.worktrees, () => this.store.settings.dataDirId());
     this.runs = new RunManager(this.store, hub, worktrees, dataDir);
     this.scheduler = new Scheduler(this.store, this.runs);
@@ -78,6 +81,7 @@ export class Engine {
       tasks,
       agents: this.agents,
       review,
+      timers: this.timers,
       dataDir,
     });
     this.server = new SocketServer((request, connection) =>
@@ -99,6 +103,7 @@ export class Engine {
     rmSync(this.layout.socket, { force: true });
     await this.server.listen(this.layout.socket);
     writeOwnerOnly(this.layout.pidFile, `${process.pid}\n`);
+    this.timers.start();
     this.scheduler.pass();
     if (!this.checkedAtOpen) this.checkIntegrity();
     this.backups.startDaily(this.store.db);
@@ -182,6 +187,7 @@ export class Engine {
   stop(reason: string): Promise<void> {
     this.stopping ??= (async () => {
       this.integrityCheck?.cancel();
+      this.timers.stop();
       await this.runs.interruptAll(`interrupted: ${reason}`);
       await this.server.close(`${reason}; run any errand command to start it again`);
       rmSync(this.layout.socket, { force: true });

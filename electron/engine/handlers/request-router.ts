@@ -12,6 +12,7 @@ import type { Scheduler } from '../scheduler.js';
 import type { Store } from '../store/store.js';
 import type { ReviewService } from '../review/review-service.js';
 import type { TasksService } from '../tasks-service.js';
+import type { Timers } from '../timers.js';
 import { checkCommandTemplate } from '../agents/command-adapter.js';
 import { adapterFor } from '../agents/registry.js';
 import { RunHandlers } from './run-handlers.js';
@@ -25,6 +26,7 @@ export interface RouterDeps {
   tasks: TasksService;
   agents: AgentsService;
   review: ReviewService;
+  timers: Timers;
   dataDir: string;
 }
 

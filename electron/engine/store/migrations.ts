@@ -112,4 +112,14 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE tasks ADD COLUMN review_detail TEXT;
   ALTER TABLE repos ADD COLUMN merge_strategy TEXT NOT NULL DEFAULT 'squash' CHECK (merge_strategy IN (${strategyList}));
   `,
+  // Wake-up times (snooze, --at, schedules, retry backoff): one table, so one timer serves them all and they survive restarts.
+  `
+  CREATE TABLE timers (
+    kind TEXT NOT NULL,
+    key INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (kind, key)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX timers_by_at ON timers(at);
+  `,
 ];

@@ -5,6 +5,7 @@ import { ReposStore } from './repos-store.js';
 import { RunsStore } from './runs-store.js';
 import { SettingsStore } from './settings-store.js';
 import { TasksStore } from './tasks-store.js';
+import { TimersStore } from './timers-store.js';
 
 /** Every table of the engine's database, behind one handle. */
 export class Store {
@@ -14,6 +15,7 @@ export class Store {
   readonly runs: RunsStore;
   readonly settings: SettingsStore;
   readonly events: EventsStore;
+  readonly timers: TimersStore;
 
   constructor(readonly db: Db) {
     this.repos = new ReposStore(db);
@@ -22,6 +24,7 @@ export class Store {
     this.tasks = new TasksStore(db, this.runs.pending);
     this.settings = new SettingsStore(db);
     this.events = new EventsStore(db);
+    this.timers = new TimersStore(db);
   }
 
   close(): void {

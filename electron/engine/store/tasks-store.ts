@@ -42,6 +42,7 @@ function toTask(row: JoinedRow, pending: PendingRunWrites): TaskInfo {
     status: run?.status ?? 'queued',
     run,
     waitReason: null,
+    waitDetail: null,
     ...effectiveReview({ state: row.t_review_state as ReviewState | null, runId: row.t_review_run_id, detail: row.t_review_detail }, run),
   };
 }
