@@ -35,13 +35,10 @@ function parseAt(wanted: string, now: number, offset: number): number {
   if (!result || result.index !== 0 || result.text.length !== wanted.length) throw unreadable(wanted);
   const start = result.start;
   // A day without a time gets the default hour; words such as "evening" or "tonight" imply their own, which are kept.
-  if (!start.isCertain('hour') && start.get('meridiem') === null) {
-    start.assign('hour', DEFAULT_HOUR);
-    start.assign('minute', 0);
-    start.assign('second', 0);
-    start.assign('millisecond', 0);
-  }
-  let at = start.date().getTime();
+  const defaultHour = !start.isCertain('hour') && start.get('meridiem') === null;
+  let at = defaultHour
+    ? Date.UTC(start.get('year')!, start.get('month')! - 1, start.get('day')!, DEFAULT_HOUR) - offset * 60_000
+    : start.date().getTime();
   // "5pm" said at 6pm, or "tonight 2am" said after 2am, means the coming one: roll forward a day.
   const dayFromClock = !start.isCertain('day') && !start.isCertain('weekday');
   if (at <= now && (dayFromClock || start.tags().has('casualReference/tonight'))) at += DAY_MS;
