@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'unsafe',
   'not_running',
   'engine_stopping',
+  'too_many_connections',
   'disk_full',
   'db_corrupt',
   'internal',

@@ -16,3 +16,5 @@ export const MAX_LOG_READ_BYTES = 1024 * 1024;
 export const MAX_LIST_LIMIT = 1000;
 /** The most of a review's unified diff sent in one answer: with the rest of the review it must fit one message. */
 export const MAX_REVIEW_DIFF_BYTES = 4 * 1024 * 1024;
+/** Connections served at once: each holds buffers and watchers, so their number is bounded too. */
+export const MAX_CLIENT_CONNECTIONS = 256;

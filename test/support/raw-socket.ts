@@ -72,6 +72,22 @@ export class RawSocket {
     });
   }
 
+  /** Resolves once the engine has closed the connection. */
+  waitClosed(timeoutMs = 20_000): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for the engine to close the connection`)), timeoutMs);
+      this.waiters.push({
+        test: () => this.closed,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject,
+      });
+    });
+  }
+
   /** Sends one request and waits for the answer with its id. */
   async request(method: string, params?: unknown, id: string | number = `req-${Math.random()}`): Promise<any> {
     await this.write(JSON.stringify({ jsonrpc: '2.0', id, method, ...(params !== undefined ? { params } : {}) }) + '\n');

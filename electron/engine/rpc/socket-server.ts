@@ -5,6 +5,8 @@ import type { Server } from 'node:net';
 import { ErrandError } from '../../../shared/protocol/errors.js';
 import type { ProtocolError } from '../../../shared/protocol/errors.js';
 import type { DecodedLine } from '../../../shared/protocol/line-decoder.js';
+import { MAX_CLIENT_CONNECTIONS } from '../../../shared/protocol/limits.js';
+import { encodeMessage } from '../../../shared/protocol/wire.js';
 import type { ValidRequest } from '../../../shared/protocol/messages.js';
 import { decodeRequestLine } from '../../../shared/protocol/request-decoder.js';
 import { corruptionAtRuntime } from '../store/integrity.js';
@@ -19,6 +21,12 @@ export class SocketServer {
 
   constructor(private readonly handle: RequestHandler) {
     this.server = createServer((socket) => {
+      if (this.connections.size >= MAX_CLIENT_CONNECTIONS) {
+        socket.on('error', () => {});
+        const message = `The engine already serves ${MAX_CLIENT_CONNECTIONS} connections, its most. Close some clients (watch, attach, the app) and try again.`;
+        socket.end(encodeMessage({ jsonrpc: '2.0', id: null, error: { code: 'too_many_connections', message } }));
+        return;
+      }
       const connection = new Connection(
         socket,
         (line, conn) => this.onLine(line, conn),

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAlive, waitUntil } from '../../support/processes.js';
 import { RawSocket } from '../../support/raw-socket.js';
 import { Sandbox } from '../../support/sandbox.js';
+import { MAX_CLIENT_CONNECTIONS } from '../../../shared/protocol/limits.js';
 
 const MB = 1024 * 1024;
 /** How much the engine's resident memory may grow because of one client. */
@@ -201,6 +202,27 @@ describe.skipIf(process.platform !== 'linux')('what one client can make the engi
     expect(gone, 'the engine dropped the watcher that reads nothing').toBe(true);
     expect(slowest).toBeLessThan(ANSWER_LIMIT_MS);
     client.close();
+  }, 60_000);
+
+  it('refuses connections past its most with a clear error, and takes new ones once some close', async () => {
+    const held: RawSocket[] = [];
+    try {
+      // Less the status request's own connection, which closes with its answer.
+      const open = ((await sb.json(['daemon', 'status'])).clients as number) - 1;
+      for (let n = open; n < MAX_CLIENT_CONNECTIONS; n++) held.push(await RawSocket.open(socketPath));
+      const refused = await RawSocket.open(socketPath);
+      const answer = await refused.waitFor((m) => m.error, 'the refusal');
+      expect(answer.error.code).toBe('too_many_connections');
+      expect(answer.error.message).toMatch(/already serves 256 connections.*Close some clients/);
+      await refused.waitClosed();
+      // The ones it took are served, and one closing makes room.
+      expect((await held[0]!.request('engine.status')).result.clients).toBe(MAX_CLIENT_CONNECTIONS);
+      held.pop()!.close();
+      const status = await sb.json(['daemon', 'status']);
+      expect(status.pid).toBe(pid);
+    } finally {
+      for (const socket of held) socket.close();
+    }
   }, 60_000);
 
   // Last: it stops the engine.
