@@ -14,6 +14,7 @@ export interface Watcher extends OutputSink {
 export class EventHub {
   private readonly watchers = new Map<number, Watcher>();
   private readonly listeners: ((event: EngineEvent) => void)[] = [];
+  private readonly holds: ((event: EngineEvent) => boolean)[] = [];
 
   constructor(private readonly events: EventsStore) {}
 
@@ -30,6 +31,14 @@ export class EventHub {
     this.listeners.push(listener);
   }
 
+  /**
+   * Keeps events a test picks from clients for now (a snoozed task's attention, which the inbox tells when it wakes):
+   * they are still recorded and given to the engine's own listeners.
+   */
+  holdBack(test: (event: EngineEvent) => boolean): void {
+    this.holds.push(test);
+  }
+
   emit(event: EngineEvent): void {
     if (!TRANSIENT.has(event.type)) {
       try {
@@ -38,7 +47,8 @@ export class EventHub {
         console.error(`[engine] could not record event ${event.type}: ${(error as Error).message}`);
       }
     }
-    for (const watcher of this.watchers.values()) {
+    const held = this.holds.some((test) => test(event));
+    for (const watcher of held ? [] : this.watchers.values()) {
       if (watcher.bufferedBytes() > WATCHER_MAX_BUFFER_BYTES) {
         this.watchers.delete(watcher.id);
         watcher.close('this client stopped reading events; reconnect to get a fresh snapshot');
