@@ -219,23 +219,19 @@ export class AttentionService {
     return n;
   }
 
-  /** An open item with how much it blocks, and whether it may interrupt now (else it waits for the digest). */
-  private ranked(item: StoredItem): InboxItem {
+  /** An item with how much it blocks, and whether it may interrupt now (else it waits for the next digest). */
+  private ranked(item: StoredItem, blockedOf = (taskId: number) => this.blocked(taskId), digestOn = this.digest.isOn()): InboxItem {
     if (item.resolvedAt !== null) return { ...item, blocked: 0, interrupts: false };
-    const blocked = this.blocked(item.taskId);
-    const interrupts = !this.digest.isOn() || blocked > 0 || WAITING_KINDS.has(item.kind);
-    return { ...item, blocked, interrupts };
+    const blocked = blockedOf(item.taskId);
+    return { ...item, blocked, interrupts: !digestOn || blocked > 0 || WAITING_KINDS.has(item.kind) };
   }
 
-  /** Most work blocked first, then longest waiting. */
+  /** Most work blocked first, then longest waiting; each task's blocked work is counted once. */
   private rank(items: StoredItem[]): InboxItem[] {
-    const blockedOf = new Map<number, number>();
+    const counted = new Map<number, number>();
+    const blockedOf = (taskId: number) => counted.get(taskId) ?? counted.set(taskId, this.blocked(taskId)).get(taskId)!;
     const digestOn = this.digest.isOn();
-    const ranked = items.map((item) => {
-      let blocked = blockedOf.get(item.taskId);
-      if (blocked === undefined) blockedOf.set(item.taskId, (blocked = this.blocked(item.taskId)));
-      return { ...item, blocked, interrupts: !digestOn || blocked > 0 || WAITING_KINDS.has(item.kind) };
-    });
+    const ranked = items.map((item) => this.ranked(item, blockedOf, digestOn));
     return ranked.sort((a, b) => b.blocked - a.blocked || a.createdAt - b.createdAt || a.id - b.id);
   }
 

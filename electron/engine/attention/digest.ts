@@ -42,12 +42,10 @@ export class Digest {
     onDue: () => void,
     private readonly now: () => number = Date.now,
   ) {
+    // The next time is set first, so the digest can say when it is.
     timers.on(DIGEST_TIMER, () => {
-      try {
-        onDue();
-      } finally {
-        this.schedule();
-      }
+      this.schedule();
+      onDue();
     });
     if (this.stored().times.length > 0 && timers.at(DIGEST_TIMER, DIGEST_KEY) === null) this.schedule();
   }
