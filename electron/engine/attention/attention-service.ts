@@ -12,7 +12,7 @@ import type { Timers } from '../timers.js';
 import { Coalescer } from './burst.js';
 import { Digest } from './digest.js';
 import { burstText, countKinds, inboxKind, WAITING_KINDS } from './inbox-kinds.js';
-import type { StoredItem } from './items-store.js';
+import type { ItemFilter, StoredItem } from './items-store.js';
 import { ItemsStore } from './items-store.js';
 import { resolutionFor } from './resolution.js';
 import { Snoozes } from './snoozes.js';
@@ -75,9 +75,7 @@ export class AttentionService {
       items = read.items.map((i) => this.ranked(i));
       total = read.total;
     } else {
-      const ranked = this.rank(this.items.visible(filter, MAX_RANKED));
-      total = ranked.length;
-      items = ranked.slice(0, limit);
+      ({ items, total } = this.ranking(filter, limit));
       if (params?.markSeen) this.seenNow(items.map((i) => i.id));
     }
     return { items, total, inbox: this.count(), nextDigestAt: this.digest.get().nextAt, snoozedTasks: this.snoozes.snoozedTasks() };
@@ -201,10 +199,9 @@ export class AttentionService {
   }
 
   private tellDigest(): void {
-    const unseen = this.rank(this.items.visible({}, MAX_RANKED)).filter((i) => i.seenAt === null);
-    const text = unseen.length === 0 ? 'nothing needs you' : burstText(unseen.map((i) => i.kind));
-    const items = unseen.slice(0, DIGEST_ITEMS);
-    this.hub.emit({ type: 'inbox.digest', items, total: unseen.length, text, nextDigestAt: this.digest.get().nextAt, inbox: this.count(), at: Date.now() });
+    const { items, total, kinds } = this.ranking({ unseen: true }, DIGEST_ITEMS);
+    const text = total === 0 ? 'nothing needs you' : burstText(kinds);
+    this.hub.emit({ type: 'inbox.digest', items, total, text, nextDigestAt: this.digest.get().nextAt, inbox: this.count(), at: Date.now() });
   }
 
   private blocked(taskId: number): number {
@@ -226,13 +223,23 @@ export class AttentionService {
     return { ...item, blocked, interrupts: !digestOn || blocked > 0 || WAITING_KINDS.has(item.kind) };
   }
 
-  /** Most work blocked first, then longest waiting; each task's blocked work is counted once. */
-  private rank(items: StoredItem[]): InboxItem[] {
+  /**
+   * The inbox's items that pass the filter, most work blocked first, then longest waiting; every one is ranked from
+   * its index entry, and only the first `limit` are read whole. Each task's blocked work is counted once.
+   */
+  private ranking(filter: ItemFilter, limit: number): { items: InboxItem[]; total: number; kinds: InboxKind[] } {
     const counted = new Map<number, number>();
     const blockedOf = (taskId: number) => counted.get(taskId) ?? counted.set(taskId, this.blocked(taskId)).get(taskId)!;
+    const keys = this.items.visibleKeys(filter, MAX_RANKED).map((key) => ({ ...key, blocked: blockedOf(key.taskId) }));
+    keys.sort((a, b) => b.blocked - a.blocked || a.createdAt - b.createdAt || a.id - b.id);
+    const top = keys.slice(0, limit);
+    const rows = new Map(this.items.byIds(top.map((k) => k.id)).map((item) => [item.id, item]));
     const digestOn = this.digest.isOn();
-    const ranked = items.map((item) => this.ranked(item, blockedOf, digestOn));
-    return ranked.sort((a, b) => b.blocked - a.blocked || a.createdAt - b.createdAt || a.id - b.id);
+    const items = top.flatMap((k) => {
+      const item = rows.get(k.id);
+      return item ? [this.ranked(item, blockedOf, digestOn)] : [];
+    });
+    return { items, total: keys.length, kinds: keys.map((k) => k.kind) };
   }
 
   private targets(itemIds: number[] | undefined, taskIds: number[] | undefined): StoredItem[] {

@@ -32,10 +32,19 @@ export interface NewItem {
   heldUntil: number | null;
 }
 
+/** What an item is ranked by. */
+export interface ItemKey {
+  id: number;
+  taskId: number;
+  createdAt: number;
+  kind: InboxKind;
+}
+
 export interface ItemFilter {
   kinds?: readonly string[];
   /** A repo's path or name. */
   repo?: string;
+  unseen?: boolean;
 }
 
 const SELECT = `SELECT a.*, t.prompt AS prompt, rp.name AS repo_name
@@ -69,6 +78,7 @@ function filterSql(filter: ItemFilter): { where: string; args: unknown[] } {
     parts.push('a.kind IN (SELECT value FROM json_each(?))');
     args.push(JSON.stringify(filter.kinds));
   }
+  if (filter.unseen) parts.push('a.seen_at IS NULL');
   if (filter.repo) {
     parts.push('(rp.path = ? OR rp.name = ?)');
     args.push(filter.repo, filter.repo);
@@ -162,10 +172,14 @@ export class ItemsStore {
       .all(taskId) as number[];
   }
 
-  /** Every item in the inbox that passes the filter, oldest first, at most `cap` of them. */
-  visible(filter: ItemFilter, cap: number): StoredItem[] {
+  /** What ranking needs of every item in the inbox that passes the filter, oldest first, at most `cap` of them. */
+  visibleKeys(filter: ItemFilter, cap: number): ItemKey[] {
     const { where, args } = filterSql(filter);
-    return (prepared(this.db, `${SELECT} WHERE ${VISIBLE}${where} ORDER BY a.created_at, a.id LIMIT ?`).all(...args, cap) as ItemRow[]).map(toItem);
+    const join = filter.repo ? ' JOIN tasks t ON t.id = a.task_id JOIN repos rp ON rp.id = t.repo_id' : '';
+    const rows = prepared(this.db, `SELECT a.id, a.task_id, a.created_at, a.kind FROM attention_items a${join} WHERE ${VISIBLE}${where} ORDER BY a.created_at, a.id LIMIT ?`)
+      .raw()
+      .all(...args, cap) as [number, number, number, string][];
+    return rows.map(([id, taskId, createdAt, kind]) => ({ id, taskId, createdAt, kind: kind as InboxKind }));
   }
 
   /** Snoozed items, soonest back first. */

@@ -138,7 +138,8 @@ export const MIGRATIONS: readonly string[] = [
     snoozed_with_task INTEGER NOT NULL DEFAULT 0,
     snooze_ended INTEGER NOT NULL DEFAULT 0
   ) STRICT;
-  CREATE INDEX attention_open ON attention_items(created_at, id) WHERE resolved_at IS NULL;
+  -- Covers what ranking the inbox reads of every open item, so it never reads their rows.
+  CREATE INDEX attention_open ON attention_items(created_at, id, task_id, kind, snoozed_until, seen_at, resolved_at) WHERE resolved_at IS NULL;
   CREATE INDEX attention_open_by_task ON attention_items(task_id) WHERE resolved_at IS NULL;
   CREATE TABLE task_snoozes (
     task_id INTEGER PRIMARY KEY REFERENCES tasks(id) ON DELETE CASCADE,
