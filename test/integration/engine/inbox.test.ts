@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../../shared/protocol/events.js';
 import { EventWatcher, startWatchedEngine, stopWatchedEngine } from '../../support/event-watcher.js';
-import { Sandbox } from '../../support/sandbox.js';
+import { ROOT, Sandbox } from '../../support/sandbox.js';
 
 type Ev<T extends EngineEvent['type']> = Extract<EngineEvent, { type: T }>;
 const NO_CHANGES = 'no changes in the worktree';
@@ -91,6 +91,20 @@ describe('the inbox', () => {
     expect(filtered.items.map((i: any) => i.kind)).toEqual(['failure', 'failure']);
     expect((await sb.json(['inbox', '--all', '--repo', 'no-such-repo'])).items).toEqual([]);
     expect((await sb.json(['inbox', '--all', '--limit', '1'])).items).toHaveLength(1);
+  });
+
+  it('a tool request is answered by allow or deny, and a result that was refused something says so', async () => {
+    const fakeClaude = join(ROOT, 'test/fixtures/fake-claude.mjs');
+    await sb.json(['profile', 'add', 'claude-asks', '--adapter', 'claude', '--binary', fakeClaude, '--', '--fake-permission']);
+    await sb.json(['add', 'publish it', '--repo', repo, '--profile', 'claude-asks']);
+    const request = (await added(1, 'tool_request')).item;
+    expect(request.message).toBe('Claude wants to run: npm publish');
+    expect((await sb.errand(['inbox', '--peek'])).stdout).toMatch(/tool request .*Claude wants to run: npm publish · publish it  → errand allow 1 \| deny 1/);
+    await sb.json(['deny', '1']);
+    expect((await resolved(request.id)).resolution).toBe('answered');
+    const result = (await added(1, 'result')).item;
+    expect(result.message).toBe(`you denied: npm publish · ${NO_CHANGES}`);
+    expect((await sb.errand(['inbox', '--peek'])).stdout).toMatch(new RegExp(`result .*you denied: npm publish · ${NO_CHANGES} · publish it  → errand review 1`));
   });
 
   it('ten tasks finishing at once make one burst: "10 tasks finished"', async () => {
