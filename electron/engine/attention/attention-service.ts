@@ -178,6 +178,11 @@ export class AttentionService {
     const items = this.items.byIds(ids).map((i) => this.ranked(i));
     this.hub.emit({ type: 'inbox.woken', taskId, items, inbox: this.count(), at: Date.now() });
     for (const id of ids) this.burst.add(id);
+    // Told now are what still needs the person: an attention dealt with while the task slept is not news.
+    if (taskId === null) return;
+    const still = (event: EngineEvent) =>
+      event.type === 'attention' && items.some((i) => i.runId === event.runId && i.kind === inboxKind(event.kind, this.store.runs.byId(event.runId)));
+    this.hub.release((event) => event.type === 'attention' && event.taskId === taskId, still);
   }
 
   private tellBurst(ids: number[]): void {

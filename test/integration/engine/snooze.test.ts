@@ -84,6 +84,8 @@ describe('snooze', () => {
     const back = await woken((e) => e.taskId === 1, 'task 1 awake');
     expect(back.items).toMatchObject([{ taskId: 1, kind: 'result', snoozeEnded: true, message: 'no changes in the worktree' }]);
     expect(back.inbox).toEqual({ open: 2, unseen: 2, snoozed: 0 });
+    // What was held back is told now.
+    await watch.waitFor((e) => e.type === 'attention' && e.taskId === 1 && e.kind === 'finished', 'the held attention, released');
     const burst = await watch.waitFor<Ev<'inbox.burst'>>((e) => e.type === 'inbox.burst' && e.itemIds.includes(back.items[0]!.id), 'told in a burst');
     // The failure may share its burst, if it came within the quiet window.
     expect(burst.kinds.result).toBe(1);

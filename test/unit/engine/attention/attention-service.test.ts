@@ -130,4 +130,26 @@ describe('AttentionService', () => {
     expect(list.items.map((i) => [i.kind, i.message])).toEqual([['result', 'no changes in the worktree']]);
     expect(of('inbox.added')).toHaveLength(1);
   });
+
+  it('holds a snoozed task\'s attention from clients, and tells at its wake only what still needs the person', () => {
+    const told: EngineEvent[] = [];
+    hub.watch({ id: 1, send: (e) => told.push(e), bufferedBytes: () => 0, onceDrained: () => {}, close: () => {} });
+    const { taskId, runId } = newTask('sleepy');
+    attention.snooze({ taskId, when: '2h' });
+    hub.emit({ type: 'attention', taskId, runId, kind: 'needs_input', message: 'Go on? [y/N]', at: Date.now() });
+    hub.emit({ type: 'run.status', taskId, runId, status: 'running', previous: 'needs_input', reason: null, question: null, exitCode: null, ended: false, at: Date.now() });
+    hub.emit({ type: 'attention', taskId, runId, kind: 'finished', message: 'succeeded', at: Date.now() });
+    hub.emit({ type: 'attention', taskId, runId, kind: 'failed', message: 'exited with code 1', at: Date.now() });
+    const attentionTold = () => told.filter((e): e is Ev<'attention'> => e.type === 'attention').map((e) => e.kind);
+    expect(attentionTold()).toEqual(['failed']);
+    expect(attention.count()).toEqual({ open: 1, unseen: 1, snoozed: 1 });
+    attention.wake({ taskId });
+    expect(attentionTold()).toEqual(['failed', 'finished']);
+    expect(attention.count()).toEqual({ open: 2, unseen: 2, snoozed: 0 });
+    expect(attention.list({ all: true }).items.map((i) => [i.kind, i.resolution, i.snoozeEnded])).toEqual([
+      ['failure', null, false],
+      ['result', null, true],
+      ['question', 'answered', false],
+    ]);
+  });
 });
