@@ -123,6 +123,26 @@ describe('the inbox', () => {
     expect(watch.events.filter((e) => e.type === 'inbox.burst')).toHaveLength(1);
   });
 
+  it('keeps digest times; bad ones change nothing; with a digest, a result that blocks nothing waits for it', async () => {
+    expect((await sb.errand(['digest'])).stdout).toContain('no digest: everything may interrupt');
+    const set = await sb.json(['digest', '17:00,9:00,13:00']);
+    expect(set.times).toEqual(['09:00', '13:00', '17:00']);
+    expect(set.nextAt).toBeGreaterThan(Date.now());
+    expect(set.nextAt - Date.now()).toBeLessThanOrEqual(24 * 3600_000);
+    const bad = await sb.errand(['digest', '9:00,25:00']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('"25:00" is not a time of day');
+    expect((await sb.json(['digest'])).times).toEqual(['09:00', '13:00', '17:00']);
+
+    await sb.fakeProfile('idle', ['say', 'hi']);
+    await sb.json(['add', 'hello', '--repo', repo, '--profile', 'idle']);
+    const burst = await watch.waitFor<Ev<'inbox.burst'>>((e) => e.type === 'inbox.burst', 'the burst');
+    expect(burst).toMatchObject({ count: 1, text: '1 task finished', interrupt: [], nextDigestAt: set.nextAt });
+    expect((await sb.errand(['inbox'])).stdout).toMatch(/1 in the inbox \(0 unseen\) · next digest \w{3} \d+ \w{3} \d\d:00/);
+    expect((await sb.json(['digest', 'off'])).times).toEqual([]);
+    expect((await sb.json(['inbox'])).nextDigestAt).toBeNull();
+  });
+
   it('refuses what it cannot act on, and changes nothing', async () => {
     await sb.fakeProfile('idle', ['say', 'hi']);
     await sb.json(['add', 'hello', '--repo', repo, '--profile', 'idle']);

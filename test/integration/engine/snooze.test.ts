@@ -109,6 +109,13 @@ describe('snooze', () => {
     expect(list.inbox).toEqual({ open: 1, unseen: 1, snoozed: 0 });
     expect(list.snoozedTasks).toEqual([]);
     expect(watch.events.some((e) => e.type === 'inbox.snoozed')).toBe(false);
+
+    // The CLI sends its time zone: "tomorrow 9am" in Tokyo is midnight UTC.
+    const tokyo = await sb.errand(['snooze', `i${id}`, 'tomorrow', '9am', '--json'], { env: { TZ: 'Asia/Tokyo' } });
+    expect(tokyo.code).toBe(0);
+    const until = new Date(JSON.parse(tokyo.stdout).until);
+    expect([until.getUTCHours(), until.getUTCMinutes()]).toEqual([0, 0]);
+    expect(until.getTime() - Date.now()).toBeLessThanOrEqual(2 * 24 * HOUR_MS);
   });
 
   it('a wake-up time survives a restart of the engine', async () => {
