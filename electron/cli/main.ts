@@ -3,6 +3,7 @@ import { ErrandError } from '../../shared/protocol/errors.js';
 import { AnsweredFailure, CliContext, HelpRequested, UsageError } from './cli-context.js';
 import { agents, allow, deny, reply, resume } from './commands/agent-commands.js';
 import { db } from './commands/db-commands.js';
+import { digest, dismiss, inbox, seen, snooze, wake } from './commands/inbox-commands.js';
 import { attach, logs, send, watch } from './commands/output-commands.js';
 import { approve, discard, reject, review } from './commands/review-commands.js';
 import { config, daemon, profile, repo } from './commands/setup-commands.js';
@@ -13,6 +14,7 @@ type Command = (ctx: CliContext, args: string[]) => Promise<void>;
 const COMMANDS: Record<string, Command> = {
   add, ls, show, search, logs, attach, send, cancel, retry, clean, watch, daemon, profile, repo, config,
   agents, allow, deny, reply, resume, db, review, approve, reject, discard,
+  inbox, seen, dismiss, snooze, wake, digest,
 };
 
 const HELP = `errand: hand coding tasks to agents and walk away
@@ -31,6 +33,10 @@ const HELP = `errand: hand coding tasks to agents and walk away
   errand approve <id> --merge | --pr | --keep-branch     accept the result (commits the worktree's work first)
   errand reject <id> "<feedback>"                        send it back: a follow-up run in the same worktree
   errand discard <id> [--force] [--yes]                  remove its worktree and branch
+  errand inbox [--kind K] [--repo R] [--all]             what needs you: questions, tool requests, results, failures
+  errand seen <id>… | dismiss <id>…                      mark items seen; take them out without acting (i12, or a task)
+  errand snooze <id> <when> | wake <id>                  out of the inbox until "2h", "tomorrow 9am", "monday"…
+  errand digest ["9:00,13:00,17:00" | off]               when what blocks nothing is delivered
   errand agents                                          the agent CLIs found, and their built-in profiles
   errand cancel <id> | retry <id> | clean <id> [--force]
   errand watch [--json]                                  events as they happen

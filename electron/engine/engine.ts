@@ -6,6 +6,7 @@ import type { EngineStatus } from '../../shared/domain.js';
 import { LIVE_RUN_STATUSES } from '../../shared/domain.js';
 import { ErrandError } from '../../shared/protocol/errors.js';
 import { AgentsService } from './agents-service.js';
+import { AttentionService } from './attention/attention-service.js';
 import { EventHub } from './event-hub.js';
 import { RequestRouter } from './handlers/request-router.js';
 import { ownerOnlyDir, writeOwnerOnly } from './owner-only.js';
@@ -30,6 +31,7 @@ export class Engine {
   readonly scheduler: Scheduler;
   readonly timers: Timers;
   readonly agents: AgentsService;
+  readonly attention: AttentionService;
   private readonly server: SocketServer;
   private readonly unsaved: UnsavedRunsFile;
   private readonly startedAt = Date.now();
@@ -72,6 +74,7 @@ export class Engine {
     this.agents = new AgentsService(this.store);
     this.runs.binaryFor = (adapter) => this.agents.binaryFor(adapter);
     const review = new ReviewService({ store: this.store, hub, runs: this.runs, scheduler: this.scheduler, tasks, worktrees, dataDir });
+    this.attention = new AttentionService(this.store, hub, this.timers);
     const router = new RequestRouter({
       engine: this,
       store: this.store,
@@ -82,6 +85,7 @@ export class Engine {
       agents: this.agents,
       review,
       timers: this.timers,
+      attention: this.attention,
       dataDir,
     });
     this.server = new SocketServer((request, connection) =>
@@ -144,6 +148,7 @@ export class Engine {
       running: this.runs.liveCount,
       queued: this.store.tasks.list(['queued'], 1).total,
       maxRunning: this.scheduler.maxRunning(),
+      inbox: this.attention.count(),
     };
   }
 
@@ -188,6 +193,7 @@ export class Engine {
     this.stopping ??= (async () => {
       this.integrityCheck?.cancel();
       this.timers.stop();
+      this.attention.stop();
       await this.runs.interruptAll(`interrupted: ${reason}`);
       await this.server.close(`${reason}; run any errand command to start it again`);
       rmSync(this.layout.socket, { force: true });

@@ -6,6 +6,8 @@ import type { EventsStore } from './store/events-store.js';
 /** A watcher that has this much unread is cut off rather than let the engine's memory grow; it can reconnect. */
 export const WATCHER_MAX_BUFFER_BYTES = 16 * 1024 * 1024;
 const TRANSIENT: ReadonlySet<EngineEvent['type']> = new Set(['run.activity', 'run.output', 'run.dropped']);
+/** Held-back events kept for release; past this, the oldest go (they are recorded all the same). */
+const MAX_HELD_EVENTS = 1000;
 
 export interface Watcher extends OutputSink {
   close(reason: string): void;
@@ -14,6 +16,8 @@ export interface Watcher extends OutputSink {
 export class EventHub {
   private readonly watchers = new Map<number, Watcher>();
   private readonly listeners: ((event: EngineEvent) => void)[] = [];
+  private readonly holds: ((event: EngineEvent) => boolean)[] = [];
+  private held: EngineEvent[] = [];
 
   constructor(private readonly events: EventsStore) {}
 
@@ -25,9 +29,35 @@ export class EventHub {
     this.watchers.delete(id);
   }
 
+  private send(event: EngineEvent): void {
+    for (const watcher of this.watchers.values()) {
+      if (watcher.bufferedBytes() > WATCHER_MAX_BUFFER_BYTES) {
+        this.watchers.delete(watcher.id);
+        watcher.close('this client stopped reading events; reconnect to get a fresh snapshot');
+        continue;
+      }
+      watcher.send(event);
+    }
+  }
+
   /** Parts of the engine that follow what happens (after clients have been told). */
   listen(listener: (event: EngineEvent) => void): void {
     this.listeners.push(listener);
+  }
+
+  /**
+   * Keeps events a test picks from clients until they are released (a snoozed task's attention, until it wakes):
+   * they are still recorded and given to the engine's own listeners at once.
+   */
+  holdBack(test: (event: EngineEvent) => boolean): void {
+    this.holds.push(test);
+  }
+
+  /** Takes the held-back events that `which` picks off the hold; those `still` keeps go to clients now, in order. */
+  release(which: (event: EngineEvent) => boolean, still: (event: EngineEvent) => boolean = () => true): void {
+    const released = this.held.filter(which);
+    this.held = this.held.filter((event) => !which(event));
+    for (const event of released) if (still(event)) this.send(event);
   }
 
   emit(event: EngineEvent): void {
@@ -38,13 +68,11 @@ export class EventHub {
         console.error(`[engine] could not record event ${event.type}: ${(error as Error).message}`);
       }
     }
-    for (const watcher of this.watchers.values()) {
-      if (watcher.bufferedBytes() > WATCHER_MAX_BUFFER_BYTES) {
-        this.watchers.delete(watcher.id);
-        watcher.close('this client stopped reading events; reconnect to get a fresh snapshot');
-        continue;
-      }
-      watcher.send(event);
+    if (this.holds.some((test) => test(event))) {
+      this.held.push(event);
+      if (this.held.length > MAX_HELD_EVENTS) this.held.shift();
+    } else {
+      this.send(event);
     }
     for (const listener of this.listeners) {
       try {

@@ -1,5 +1,5 @@
 // Events the engine pushes to clients, as JSON-RPC notifications { method: 'event', params: EngineEvent }.
-import type { CheckResult, ReviewDetail, ReviewState, RunInfo, RunStatus, TaskInfo } from '../domain.js';
+import type { CheckResult, InboxCount, InboxItem, InboxKind, ReviewDetail, ReviewState, RunInfo, RunStatus, TaskInfo } from '../domain.js';
 
 export type AttentionKind = 'needs_input' | 'failed' | 'finished' | 'interrupted';
 
@@ -31,4 +31,29 @@ export type EngineEvent =
   | { type: 'task.review'; taskId: number; review: ReviewState | null; detail: ReviewDetail | null; at: number }
   /** The repo's check started on a run's result (`check` null), or ended with this result. */
   | { type: 'run.check'; taskId: number; runId: number; command: string; check: CheckResult | null; at: number }
-  | { type: 'attention'; taskId: number; runId: number; kind: AttentionKind; message: string; at: number };
+  | { type: 'attention'; taskId: number; runId: number; kind: AttentionKind; message: string; at: number }
+  // The inbox (attention items): every change is pushed with the inbox's counts, so a UI or tray mirrors it.
+  | { type: 'inbox.added'; item: InboxItem; inbox: InboxCount; at: number }
+  | { type: 'inbox.seen'; itemIds: number[]; inbox: InboxCount; at: number }
+  | { type: 'inbox.resolved'; itemIds: number[]; resolution: string; inbox: InboxCount; at: number }
+  /** Items (or a task, and its attention to come) left the inbox until `until`. */
+  | { type: 'inbox.snoozed'; taskId: number | null; itemIds: number[]; until: number; inbox: InboxCount; at: number }
+  /** Items came back from a snooze, marked so; for a task, with the attention held back while it slept. */
+  | { type: 'inbox.woken'; taskId: number | null; items: InboxItem[]; inbox: InboxCount; at: number }
+  /**
+   * What arrived in a burst, once it went quiet: one event for many ("10 tasks finished"). `interrupt` may interrupt
+   * the person now; the rest wait for the digest at `nextDigestAt` (null: no digest is set, so all interrupt).
+   */
+  | {
+      type: 'inbox.burst';
+      count: number;
+      kinds: Partial<Record<InboxKind, number>>;
+      text: string;
+      itemIds: number[];
+      interrupt: number[];
+      nextDigestAt: number | null;
+      inbox: InboxCount;
+      at: number;
+    }
+  /** At a digest time: the unseen items, ranked. */
+  | { type: 'inbox.digest'; items: InboxItem[]; total: number; text: string; nextDigestAt: number | null; inbox: InboxCount; at: number };

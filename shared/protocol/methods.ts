@@ -7,6 +7,8 @@ import type {
   AdapterId,
   CheckResult,
   EngineStatus,
+  InboxCount,
+  InboxItem,
   ProfileInfo,
   RepoInfo,
   RunInfo,
@@ -68,6 +70,10 @@ const secretRefSchema = z.discriminatedUnion('from', [
   z.strictObject({ from: z.literal('env'), name: envName }),
   z.strictObject({ from: z.literal('keychain'), service: keychainPart, account: keychainPart }),
 ]);
+
+const attentionKind = z.string().regex(/^[a-z][a-z_]{0,31}$/, 'is not a kind of item (question, tool_request, result, failure, …)');
+const snoozeTarget = { taskId: id.optional(), itemId: id.optional() };
+const oneTarget = (p: { taskId?: number; itemId?: number }) => (p.taskId === undefined) !== (p.itemId === undefined);
 
 /** `errand approve --merge | --pr | --keep-branch`. */
 export const APPROVE_ACTIONS = ['merge', 'pr', 'keep'] as const;
@@ -168,6 +174,33 @@ export const methodSchemas = {
   'run.unsubscribe': z.strictObject({ taskId: id }),
 
   'events.subscribe': empty,
+
+  // Attention and the inbox (w-inbox): what needs the person, seen or not, dismissed, snoozed, and the digest.
+  'inbox.list': z
+    .strictObject({
+      kinds: z.array(attentionKind).max(32).optional(),
+      /** A repo's path or name. */
+      repo: text(4096).min(1).optional(),
+      /** History: every item, dealt with or not, newest first. */
+      all: z.boolean().optional(),
+      snoozed: z.boolean().optional(),
+      limit: z.number().int().min(1).max(MAX_LIST_LIMIT).optional(),
+      /** Marks the items shown seen (the reply still shows which were new). */
+      markSeen: z.boolean().optional(),
+    })
+    .optional(),
+  'inbox.seen': z
+    .strictObject({ itemIds: z.array(id).max(MAX_LIST_LIMIT).optional(), taskIds: z.array(id).max(MAX_LIST_LIMIT).optional(), all: z.boolean().optional() })
+    .refine((p) => p.all || (p.itemIds?.length ?? 0) + (p.taskIds?.length ?? 0) > 0, 'name items or tasks, or pass all'),
+  'inbox.dismiss': z
+    .strictObject({ itemIds: z.array(id).max(MAX_LIST_LIMIT).optional(), taskIds: z.array(id).max(MAX_LIST_LIMIT).optional() })
+    .refine((p) => (p.itemIds?.length ?? 0) + (p.taskIds?.length ?? 0) > 0, 'name items or tasks'),
+  'inbox.snooze': z
+    .strictObject({ ...snoozeTarget, when: text(200).min(1), timeZone: text(100).optional() })
+    .refine(oneTarget, 'name a task or an item, not both'),
+  'inbox.wake': z.strictObject(snoozeTarget).refine(oneTarget, 'name a task or an item, not both'),
+  /** Without times: what is set. With them: the digest's times of day in timeZone; an empty list turns it off. */
+  'inbox.digest': z.strictObject({ times: z.array(text(16)).max(48).optional(), timeZone: text(100).optional() }).optional(),
 } as const;
 
 export type Method = keyof typeof methodSchemas;
@@ -235,6 +268,24 @@ export interface AgentInfo {
   install: string;
 }
 
+export interface InboxList {
+  /** Ranked: most work blocked first, then longest waiting; history newest first; snoozed soonest back first. */
+  items: InboxItem[];
+  total: number;
+  inbox: InboxCount;
+  nextDigestAt: number | null;
+  snoozedTasks: { taskId: number; until: number }[];
+}
+
+export interface DigestSetting {
+  /** "09:00", sorted; empty when there is no digest (then everything may interrupt). */
+  times: string[];
+  timeZone: string | null;
+  nextAt: number | null;
+  /** The next one in the setting's zone: "Thu 3 Dec 09:00". */
+  nextText: string | null;
+}
+
 export interface MethodResults {
   'engine.status': EngineStatus;
   'engine.stop': { stopping: true };
@@ -267,6 +318,12 @@ export interface MethodResults {
   'run.subscribe': Subscription;
   'run.unsubscribe': { unsubscribed: boolean };
   'events.subscribe': { tasks: TaskInfo[] };
+  'inbox.list': InboxList;
+  'inbox.seen': { itemIds: number[]; inbox: InboxCount };
+  'inbox.dismiss': { itemIds: number[]; inbox: InboxCount };
+  'inbox.snooze': { taskId: number | null; itemIds: number[]; until: number; untilText: string; inbox: InboxCount };
+  'inbox.wake': { taskId: number | null; itemIds: number[]; inbox: InboxCount };
+  'inbox.digest': DigestSetting;
 }
 
 export function isMethod(name: string): name is Method {

@@ -3,6 +3,7 @@ import { ErrandError } from '../../../shared/protocol/errors.js';
 import type { Method, MethodParams, MethodResults } from '../../../shared/protocol/methods.js';
 import type { ValidRequest } from '../../../shared/protocol/messages.js';
 import type { AgentsService } from '../agents-service.js';
+import type { AttentionService } from '../attention/attention-service.js';
 import type { Engine } from '../engine.js';
 import type { EventHub } from '../event-hub.js';
 import type { RunManager } from '../run-manager.js';
@@ -15,6 +16,7 @@ import type { TasksService } from '../tasks-service.js';
 import type { Timers } from '../timers.js';
 import { checkCommandTemplate } from '../agents/command-adapter.js';
 import { adapterFor } from '../agents/registry.js';
+import { inboxHandlers } from './inbox-handlers.js';
 import { RunHandlers } from './run-handlers.js';
 
 export interface RouterDeps {
@@ -27,6 +29,7 @@ export interface RouterDeps {
   agents: AgentsService;
   review: ReviewService;
   timers: Timers;
+  attention: AttentionService;
   dataDir: string;
 }
 
@@ -122,6 +125,7 @@ export class RequestRouter {
         hub.watch(c);
         return { tasks: tasks.snapshot() };
       },
+      ...inboxHandlers(deps.attention),
     };
   }
 

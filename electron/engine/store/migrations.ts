@@ -122,4 +122,28 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX timers_by_at ON timers(at);
   `,
+  // Attention and the inbox (w-inbox): what needs the person, kept as history; a snoozed task holds its attention back.
+  `
+  CREATE TABLE attention_items (
+    id INTEGER PRIMARY KEY,
+    task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+    run_id INTEGER,
+    kind TEXT NOT NULL,
+    message TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    seen_at INTEGER,
+    resolved_at INTEGER,
+    resolution TEXT,
+    snoozed_until INTEGER,
+    snoozed_with_task INTEGER NOT NULL DEFAULT 0,
+    snooze_ended INTEGER NOT NULL DEFAULT 0
+  ) STRICT;
+  -- Covers what ranking the inbox reads of every open item, so it never reads their rows.
+  CREATE INDEX attention_open ON attention_items(created_at, id, task_id, kind, snoozed_until, seen_at, resolved_at) WHERE resolved_at IS NULL;
+  CREATE INDEX attention_open_by_task ON attention_items(task_id) WHERE resolved_at IS NULL;
+  CREATE TABLE task_snoozes (
+    task_id INTEGER PRIMARY KEY REFERENCES tasks(id) ON DELETE CASCADE,
+    until INTEGER NOT NULL
+  ) STRICT;
+  `,
 ];

@@ -47,6 +47,13 @@ const COMMANDS: [string[], RegExp][] = [
   [['approve', '1', '--merge'], /usage: errand approve <id> --merge \| --pr \| --keep-branch/],
   [['reject', '1'], /usage: errand reject <id> "<feedback>"/],
   [['discard', '1'], /usage: errand discard <id> \[--force\] \[--yes\]/],
+  [['inbox'], /usage: errand inbox \[--kind .*\n(.*\n)*.*marked seen; --peek/],
+  [['inbox', '--all'], /usage: errand inbox/],
+  [['seen', 'i1'], /usage: errand seen <id>… \| --all/],
+  [['dismiss', 'i1'], /usage: errand dismiss <id>…/],
+  [['snooze', '9', '2h'], /usage: errand snooze <task-or-item> <when>\n.*"tomorrow 9am"/],
+  [['wake', '9'], /usage: errand wake <task-or-item>/],
+  [['digest'], /usage: errand digest \[<times> \| off\]/],
 ];
 
 describe('--help', () => {
