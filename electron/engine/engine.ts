@@ -6,7 +6,9 @@ import type { EngineStatus } from '../../shared/domain.js';
 import { LIVE_RUN_STATUSES } from '../../shared/domain.js';
 import { ErrandError } from '../../shared/protocol/errors.js';
 import { AgentsService } from './agents-service.js';
+import { Dependencies } from './dependencies/dependencies.js';
 import { EventHub } from './event-hub.js';
+import { GroupsService } from './groups/groups-service.js';
 import { RequestRouter } from './handlers/request-router.js';
 import { ownerOnlyDir, writeOwnerOnly } from './owner-only.js';
 import { recoverRuns } from './recovery.js';
@@ -30,6 +32,8 @@ export class Engine {
   readonly scheduler: Scheduler;
   readonly timers: Timers;
   readonly agents: AgentsService;
+  /** What waits on what: `dependencies.blockedBy(taskId)` is how much work a task holds up. */
+  readonly dependencies: Dependencies;
   private readonly server: SocketServer;
   private readonly unsaved: UnsavedRunsFile;
   private readonly startedAt = Date.now();
@@ -72,6 +76,9 @@ export class Engine {
     this.agents = new AgentsService(this.store);
     this.runs.binaryFor = (adapter) => this.agents.binaryFor(adapter);
     const review = new ReviewService({ store: this.store, hub, runs: this.runs, scheduler: this.scheduler, tasks, worktrees, dataDir });
+    const dependencies = (this.dependencies = new Dependencies(this.store, hub, this.scheduler));
+    tasks.onCreate.push((taskId, params) => dependencies.record(taskId, params.after, params.afterMerge));
+    const groups = new GroupsService(this.store, hub, this.scheduler, tasks, dependencies);
     const router = new RequestRouter({
       engine: this,
       store: this.store,
@@ -83,6 +90,8 @@ export class Engine {
       review,
       timers: this.timers,
       dataDir,
+      groups,
+      dependencies,
     });
     this.server = new SocketServer((request, connection) =>
       router.handle(request, connection).catch((error: unknown) => {

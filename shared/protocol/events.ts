@@ -1,5 +1,5 @@
 // Events the engine pushes to clients, as JSON-RPC notifications { method: 'event', params: EngineEvent }.
-import type { CheckResult, ReviewDetail, ReviewState, RunInfo, RunStatus, TaskInfo } from '../domain.js';
+import type { CheckResult, DependencyNeed, GroupKind, ReviewDetail, ReviewState, RunInfo, RunStatus, TaskInfo } from '../domain.js';
 
 export type AttentionKind = 'needs_input' | 'failed' | 'finished' | 'interrupted';
 
@@ -31,4 +31,10 @@ export type EngineEvent =
   | { type: 'task.review'; taskId: number; review: ReviewState | null; detail: ReviewDetail | null; at: number }
   /** The repo's check started on a run's result (`check` null), or ended with this result. */
   | { type: 'run.check'; taskId: number; runId: number; command: string; check: CheckResult | null; at: number }
+  /** A batch or best-of group was filed (its tasks' own task.created events follow). */
+  | { type: 'group.created'; groupId: number; kind: GroupKind; taskIds: number[]; at: number }
+  /** A dependent task's prerequisite succeeded or was merged; `remaining` prerequisites are still to be met. */
+  | { type: 'dependency.satisfied'; taskId: number; prereqId: number; needs: DependencyNeed; remaining: number; at: number }
+  /** A prerequisite ended without success (or was discarded): the dependent waits, and `reason` says what to do. */
+  | { type: 'dependency.blocked'; taskId: number; prereqId: number; needs: DependencyNeed; reason: string; at: number }
   | { type: 'attention'; taskId: number; runId: number; kind: AttentionKind; message: string; at: number };

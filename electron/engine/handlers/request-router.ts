@@ -15,6 +15,8 @@ import type { TasksService } from '../tasks-service.js';
 import type { Timers } from '../timers.js';
 import { checkCommandTemplate } from '../agents/command-adapter.js';
 import { adapterFor } from '../agents/registry.js';
+import { groupHandlers } from './group-handlers.js';
+import type { GroupHandlerDeps } from './group-handlers.js';
 import { RunHandlers } from './run-handlers.js';
 
 export interface RouterDeps {
@@ -28,6 +30,8 @@ export interface RouterDeps {
   review: ReviewService;
   timers: Timers;
   dataDir: string;
+  groups: GroupHandlerDeps['groups'];
+  dependencies: GroupHandlerDeps['dependencies'];
 }
 
 type Handlers = {
@@ -122,6 +126,7 @@ export class RequestRouter {
         hub.watch(c);
         return { tasks: tasks.snapshot() };
       },
+      ...groupHandlers(deps),
     };
   }
 
