@@ -48,7 +48,7 @@ async function create(ctx: CliContext, args: string[]): Promise<void> {
   const { values, positionals } = parse(
     args,
     { repo: { type: 'string' }, profile: { type: 'string' }, priority: { type: 'string' }, file: { type: 'string' } },
-    CREATE_USAGE,
+    GROUP_USAGE,
   );
   if (positionals.length > 0) throw new UsageError(`unknown subcommand "${positionals[0]}"\nusage: ${GROUP_USAGE}`);
   if (!values.repo) throw new UsageError(`--repo is required\nusage: ${CREATE_USAGE}`);

@@ -90,11 +90,14 @@ export class GroupsService {
       });
       return { groupId, created };
     })();
-    this.hub.emit({ type: 'group.created', groupId, kind, taskIds: created.map((c) => c.taskId), at: Date.now() });
-    for (const { taskId, run } of created) {
-      this.hub.emit({ type: 'task.created', task: this.store.tasks.byId(taskId)! });
-      this.hub.emit({ type: 'run.created', run });
-    }
+    // Their events are recorded in one commit too: hundreds of commits of one row each cost more than the filing.
+    this.store.db.transaction(() => {
+      this.hub.emit({ type: 'group.created', groupId, kind, taskIds: created.map((c) => c.taskId), at: Date.now() });
+      for (const { taskId, run } of created) {
+        this.hub.emit({ type: 'task.created', task: this.store.tasks.byId(taskId)! });
+        this.hub.emit({ type: 'run.created', run });
+      }
+    })();
     // The answer does not wait for the agents to be started.
     this.scheduler.poke();
     return this.group(groupId);

@@ -47,6 +47,14 @@ const COMMANDS: [string[], RegExp][] = [
   [['approve', '1', '--merge'], /usage: errand approve <id> --merge \| --pr \| --keep-branch/],
   [['reject', '1'], /usage: errand reject <id> "<feedback>"/],
   [['discard', '1'], /usage: errand discard <id> \[--force\] \[--yes\]/],
+  [['add', 'x', '--repo', '.', '--best-of', 'a,b'], /--best-of a,b,c +instead of --profile/],
+  [['batch'], /usage: errand batch --repo <path> \[--profile <name>\]/],
+  [['batch', 'ls'], /usage: errand batch ls/],
+  [['batch', 'show', '1'], /usage: errand batch show <id>/],
+  [['batch', 'retry', '1'], /usage: errand batch retry <id> --failed/],
+  [['batch', 'discard-others', '1'], /usage: errand batch discard-others <task-id> \[--yes\]/],
+  [['after', '2', '1'], /usage: errand after <id> <prereq-id> \[--merge\]/],
+  [['review', '1', '--compare'], /usage: errand review <id> \[--compare\]/],
 ];
 
 describe('--help', () => {
