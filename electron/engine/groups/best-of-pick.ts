@@ -1,4 +1,5 @@
 // Approving one task of a best-of group: the others' worktrees and branches are discarded, once the person confirms.
+import type { ReviewState } from '../../../shared/domain.js';
 import { isFinalStatus } from '../../../shared/domain.js';
 import type { DiscardedCandidate, MethodResults } from '../../../shared/protocol/methods.js';
 import type { ReviewService } from '../review/review-service.js';
@@ -7,6 +8,9 @@ import type { Store } from '../store/store.js';
 import type { TasksService } from '../tasks-service.js';
 import { recordedPlace } from '../worktrees/worktree-names.js';
 import type { GroupsService } from './groups-service.js';
+
+/** Candidates left alone: already gone, or a result the person accepted (merged, kept, in a pull request). */
+const SETTLED: readonly (ReviewState | null)[] = ['discarded', 'merged', 'kept', 'pr_opened', 'approved'];
 
 export interface PickDeps {
   store: Store;
@@ -25,7 +29,7 @@ export async function discardOthers(id: number, dryRun: boolean, deps: PickDeps)
   for (const taskId of group.taskIds) {
     if (taskId === id) continue;
     const task = deps.review.task(taskId);
-    if (task.review === 'discarded' || task.review === 'merged') continue;
+    if (SETTLED.includes(task.review)) continue;
     const place = recordedPlace(deps.store.runs.forTask(taskId));
     const cancelled = !task.run || !isFinalStatus(task.run.status);
     const entry: DiscardedCandidate = { taskId, worktree: place?.path ?? null, branch: place?.branch ?? null, cancelled, removed: [] };

@@ -3,8 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EventWatcher } from '../../support/event-watcher.js';
-import { startWatchedEngine, stopWatchedEngine } from '../../support/event-watcher.js';
+import { EventWatcher, startWatchedEngine, stopWatchedEngine } from '../../support/event-watcher.js';
 import type { Sandbox } from '../../support/sandbox.js';
 
 describe('dependencies', () => {
@@ -64,6 +63,21 @@ describe('dependencies', () => {
     const { runs } = await sb.json(['show', '3']);
     // It started from a base that holds the merged change.
     expect(sb.git(runs[0].worktree, 'show', 'HEAD:a.txt')).toBe('two\n');
+  });
+
+  it('what a task waits for survives an engine restart', async () => {
+    writeFileSync(goAhead, '');
+    await sb.json(['add', 'change a', '--repo', repoA, '--profile', 'slow']);
+    await watch.waitFor((e) => e.type === 'task.review' && e.taskId === 1 && e.review === 'unreviewed', 'task 1 unreviewed');
+    await sb.json(['add', 'after the merge', '--repo', repoB, '--profile', 'quick', '--after-merge', '1']);
+    watch.stop();
+    await sb.errand(['daemon', 'stop']);
+    await sb.errand(['daemon', 'start']);
+    watch = await EventWatcher.start(sb);
+    expect(await show(2)).toMatchObject({ status: 'queued', waitDetail: 'task 1 to be merged' });
+    await sb.json(['approve', '1', '--merge']);
+    await watch.status(2, 'succeeded');
+    expect(watch.events.filter((e) => e.type === 'dependency.satisfied' && e.taskId === 2)).toHaveLength(1);
   });
 
   it('a failed prerequisite leaves the dependent waiting, with the reason and what to do', async () => {
