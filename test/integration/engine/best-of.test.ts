@@ -106,6 +106,10 @@ describe('best-of-N', () => {
     expect(approved.otherCandidates.dryRun).toBe(false);
     expect(approved.otherCandidates.discarded.map((d: any) => d.taskId)).toEqual([2, 3]);
     for (const id of [2, 3]) expect((await sb.json(['show', String(id)])).task.review).toBe('discarded');
+    // The kept one is the person's choice: discarding "the others" of another member leaves it alone.
+    expect((await sb.json(['batch', 'discard-others', '2', '--yes'])).discarded).toEqual([]);
+    expect((await sb.json(['show', '1'])).task.review).toBe('kept');
+    expect(sb.git(repo, 'branch', '--list', 'errand/*').trim()).not.toBe('');
   });
 
   it('refuses a profile named twice, an unknown one, or one alone, filing nothing; a task filed alone has nothing to compare', async () => {
