@@ -49,7 +49,7 @@ export function comparisonText(c: Comparison): string {
     'summaries',
     ...summaries,
     '',
-    `one candidate's full diff: errand review <task> ; approving one offers to discard the others`,
+    'errand review <task> shows one in full; approving one offers to discard the others',
   ].join('\n');
 }
 
