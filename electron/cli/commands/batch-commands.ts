@@ -54,7 +54,10 @@ async function create(ctx: CliContext, args: string[]): Promise<void> {
   if (!values.repo) throw new UsageError(`--repo is required\nusage: ${CREATE_USAGE}`);
   const priority = values.priority === undefined ? undefined : Number(values.priority);
   if (priority !== undefined && !Number.isInteger(priority)) throw new UsageError(`--priority takes a whole number\nusage: ${CREATE_USAGE}`);
-  const tasks = parseBatch(readFileSync(typeof values.file === 'string' ? values.file : 0, 'utf8'));
+  const file = typeof values.file === 'string' ? values.file : null;
+  // At a terminal, reading stdin would sit waiting for a Ctrl-D the person does not know to type.
+  if (file === null && process.stdin.isTTY) throw new UsageError(`give the tasks on stdin (errand batch … < tasks.txt) or with --file\nusage: ${CREATE_USAGE}`);
+  const tasks = parseBatch(readFileSync(file ?? 0, 'utf8'));
   const group = await (await ctx.engine()).request('batch.create', {
     repo: absolutePath(values.repo as string),
     tasks,
