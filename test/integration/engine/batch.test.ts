@@ -1,5 +1,6 @@
 // errand batch: many tasks filed as one group in one transaction, shown with k of n done and failures, the failed
 // ones retried; bad input (blank lines, too many lines, invalid JSON, a prompt too long) files nothing.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_BATCH_TASKS, MAX_PROMPT_CHARS } from '../../../shared/protocol/limits.js';
@@ -45,6 +46,14 @@ describe('errand batch', () => {
     expect(human.stdout).toMatch(/second task/);
     expect(human.stdout.match(/batch 1/g)).toHaveLength(3);
     expect((await sb.errand(['batch', 'show', '1'])).stdout).toMatch(/^batch 1: 3 of 3 done/);
+
+    const file = join(sb.root, 'more-tasks.txt');
+    writeFileSync(file, 'fourth\nfifth\n');
+    expect(await sb.json(['batch', '--repo', repo, '--profile', 'ok', '--file', file])).toMatchObject({ id: 2, taskIds: [4, 5] });
+    expect((await sb.json(['batch', 'ls'])).groups.map((g: any) => [g.id, g.total])).toEqual([
+      [2, 2],
+      [1, 3],
+    ]);
   });
 
   it('shows k of n done with the failures, and retries only the failed ones', async () => {
