@@ -33,7 +33,7 @@ export function isFinalStatus(status: RunStatus): boolean {
 }
 
 /** Why a queued task has not started yet. */
-export type WaitReason = 'global_cap' | 'repo_cap';
+export type WaitReason = 'global_cap' | 'repo_cap' | 'dependency';
 
 /** A wait reason, with the words that say what exactly it waits for ("task 12 to succeed"), when there are any. */
 export interface TaskWait {
@@ -239,6 +239,8 @@ export interface TaskInfo {
   /** Null until a run succeeds (and while a retry or reply runs). */
   review: ReviewState | null;
   reviewDetail: ReviewDetail | null;
+  /** The batch or best-of group the task was filed in, if any. */
+  group: TaskGroupRef | null;
 }
 
 export interface EngineStatus {
@@ -291,3 +293,14 @@ export interface InboxCount {
   unseen: number;
   snoozed: number;
 }
+/** A batch (many prompts filed at once) or a best-of group (one prompt given to several profiles). */
+export const GROUP_KINDS = ['batch', 'best_of'] as const;
+export type GroupKind = (typeof GROUP_KINDS)[number];
+
+export interface TaskGroupRef {
+  id: number;
+  kind: GroupKind;
+}
+
+/** What a dependent task waits for: its prerequisite's run to succeed, or its result to be merged. */
+export type DependencyNeed = 'success' | 'merge';

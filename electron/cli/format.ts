@@ -1,4 +1,4 @@
-import type { RunProgress, TaskInfo, WaitReason } from '../../shared/domain.js';
+import type { RunProgress, TaskGroupRef, TaskInfo, WaitReason } from '../../shared/domain.js';
 
 export function elapsed(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
@@ -15,7 +15,11 @@ export function taskElapsed(task: TaskInfo, now = Date.now()): string {
   return elapsed((run.endedAt ?? now) - run.startedAt);
 }
 
-const WAIT_TEXT: Record<WaitReason, string> = { global_cap: 'waiting: global cap', repo_cap: 'waiting: repo cap' };
+const WAIT_TEXT: Record<WaitReason, string> = {
+  global_cap: 'waiting: global cap',
+  repo_cap: 'waiting: repo cap',
+  dependency: 'waiting: another task',
+};
 
 function tokens(n: number): string {
   return n >= 1_000_000 ? `${(n / 1_000_000).toFixed(1)}M` : n >= 1000 ? `${Math.round(n / 1000)}k` : String(n);
@@ -55,11 +59,19 @@ export function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
 }
 
+/** "batch 3", "best-of 4". */
+export function groupText(group: TaskGroupRef): string {
+  return `${group.kind === 'best_of' ? 'best-of' : 'batch'} ${group.id}`;
+}
+
 export function taskTable(tasks: TaskInfo[]): string {
-  const rows = [['ID', 'STATUS', 'TIME', 'PROFILE', 'REPO', 'REVIEW', 'PROMPT']];
+  // The GROUP column is there when a listed task belongs to a batch or best-of group.
+  const grouped = tasks.some((t) => t.group);
+  const rows = [['ID', 'STATUS', 'TIME', 'PROFILE', 'REPO', 'REVIEW', ...(grouped ? ['GROUP'] : []), 'PROMPT']];
   for (const t of tasks) {
     const review = t.review?.replace('_', ' ') ?? '-';
-    rows.push([String(t.id), statusText(t), taskElapsed(t), t.profile, t.repoPath.split('/').pop() ?? '', review, oneLine(t.prompt, 60)]);
+    const group = grouped ? [t.group ? groupText(t.group) : '-'] : [];
+    rows.push([String(t.id), statusText(t), taskElapsed(t), t.profile, t.repoPath.split('/').pop() ?? '', review, ...group, oneLine(t.prompt, 60)]);
   }
   return table(rows);
 }

@@ -2,6 +2,7 @@
 import { ErrandError } from '../../shared/protocol/errors.js';
 import { AnsweredFailure, CliContext, HelpRequested, UsageError } from './cli-context.js';
 import { agents, allow, deny, reply, resume } from './commands/agent-commands.js';
+import { after, batch } from './commands/batch-commands.js';
 import { db } from './commands/db-commands.js';
 import { digest, dismiss, inbox, seen, snooze, wake } from './commands/inbox-commands.js';
 import { attach, logs, send, watch } from './commands/output-commands.js';
@@ -14,12 +15,17 @@ type Command = (ctx: CliContext, args: string[]) => Promise<void>;
 const COMMANDS: Record<string, Command> = {
   add, ls, show, search, logs, attach, send, cancel, retry, clean, watch, daemon, profile, repo, config,
   agents, allow, deny, reply, resume, db, review, approve, reject, discard,
-  inbox, seen, dismiss, snooze, wake, digest,
+  inbox, seen, dismiss, snooze, wake, digest, batch, after,
 };
 
 const HELP = `errand: hand coding tasks to agents and walk away
 
   errand add "<prompt>" --repo <path> --profile <name>   file a task (prompt "-" reads stdin)
+      [--after <id>] [--after-merge <id>]                start once those succeed / are merged
+      [--best-of a,b,c] instead of --profile             one prompt to several agents, compared in review
+  errand batch --repo <path> --profile <name> < file     one task per line (or a JSON array), filed as one group
+  errand batch ls | show <id> | retry <id> --failed      groups, k of n done, failures; retry the failed ones
+  errand after <id> <prereq> [--merge]                   make a queued task wait for another
   errand ls [--status running,needs_input]               tasks, their status and time
   errand show <id>                                       one task and its runs
   errand search <words>                                  find tasks by prompt or question

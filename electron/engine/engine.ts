@@ -7,7 +7,9 @@ import { LIVE_RUN_STATUSES } from '../../shared/domain.js';
 import { ErrandError } from '../../shared/protocol/errors.js';
 import { AgentsService } from './agents-service.js';
 import { AttentionService } from './attention/attention-service.js';
+import { Dependencies } from './dependencies/dependencies.js';
 import { EventHub } from './event-hub.js';
+import { GroupsService } from './groups/groups-service.js';
 import { RequestRouter } from './handlers/request-router.js';
 import { ownerOnlyDir, writeOwnerOnly } from './owner-only.js';
 import { recoverRuns } from './recovery.js';
@@ -32,6 +34,8 @@ export class Engine {
   readonly timers: Timers;
   readonly agents: AgentsService;
   readonly attention: AttentionService;
+  /** What waits on what: `dependencies.blockedBy(taskId)` is how much work a task holds up. */
+  readonly dependencies: Dependencies;
   private readonly server: SocketServer;
   private readonly unsaved: UnsavedRunsFile;
   private readonly startedAt = Date.now();
@@ -75,6 +79,9 @@ export class Engine {
     this.runs.binaryFor = (adapter) => this.agents.binaryFor(adapter);
     const review = new ReviewService({ store: this.store, hub, runs: this.runs, scheduler: this.scheduler, tasks, worktrees, dataDir });
     this.attention = new AttentionService(this.store, hub, this.timers);
+    const dependencies = (this.dependencies = new Dependencies(this.store, hub, this.scheduler));
+    tasks.onCreate.push((taskId, params) => dependencies.record(taskId, params.after, params.afterMerge));
+    const groups = new GroupsService(this.store, hub, this.scheduler, tasks, dependencies);
     const router = new RequestRouter({
       engine: this,
       store: this.store,
@@ -87,6 +94,8 @@ export class Engine {
       timers: this.timers,
       attention: this.attention,
       dataDir,
+      groups,
+      dependencies,
     });
     this.server = new SocketServer((request, connection) =>
       router.handle(request, connection).catch((error: unknown) => {

@@ -17,6 +17,9 @@ export const DEFAULT_LIST_LIMIT = 50;
 const SNAPSHOT_RECENT = 100;
 
 export class TasksService {
+  /** What else a new task is filed with (its prerequisites, say): run in the transaction that files it; a throw files nothing. */
+  readonly onCreate: ((taskId: number, params: MethodParams<'task.add'>) => void)[] = [];
+
   constructor(
     private readonly store: Store,
     private readonly hub: EventHub,
@@ -58,13 +61,16 @@ export class TasksService {
     }
     const known = this.store.repos.byPath(params.repo);
     const repo = known ?? (await this.addRepo({ path: params.repo }));
-    const taskId = this.store.tasks.insert({
-      prompt: params.prompt,
-      repoId: repo.id,
-      profileId: profile.id,
-      priority: params.priority ?? 0,
-    });
-    const run = this.store.runs.create(taskId);
+    const { taskId, run } = this.store.db.transaction(() => {
+      const taskId = this.store.tasks.insert({
+        prompt: params.prompt,
+        repoId: repo.id,
+        profileId: profile.id,
+        priority: params.priority ?? 0,
+      });
+      for (const step of this.onCreate) step(taskId, params);
+      return { taskId, run: this.store.runs.create(taskId) };
+    })();
     const task = this.store.tasks.byId(taskId)!;
     this.hub.emit({ type: 'task.created', task });
     this.hub.emit({ type: 'run.created', run });

@@ -1,5 +1,17 @@
 // Events the engine pushes to clients, as JSON-RPC notifications { method: 'event', params: EngineEvent }.
-import type { CheckResult, InboxCount, InboxItem, InboxKind, ReviewDetail, ReviewState, RunInfo, RunStatus, TaskInfo } from '../domain.js';
+import type {
+  CheckResult,
+  DependencyNeed,
+  GroupKind,
+  InboxCount,
+  InboxItem,
+  InboxKind,
+  ReviewDetail,
+  ReviewState,
+  RunInfo,
+  RunStatus,
+  TaskInfo,
+} from '../domain.js';
 
 export type AttentionKind = 'needs_input' | 'failed' | 'finished' | 'interrupted';
 
@@ -56,4 +68,10 @@ export type EngineEvent =
       at: number;
     }
   /** At a digest time: the unseen items, ranked. */
-  | { type: 'inbox.digest'; items: InboxItem[]; total: number; text: string; nextDigestAt: number | null; inbox: InboxCount; at: number };
+  | { type: 'inbox.digest'; items: InboxItem[]; total: number; text: string; nextDigestAt: number | null; inbox: InboxCount; at: number }
+  /** A batch or best-of group was filed (its tasks' own task.created events follow). */
+  | { type: 'group.created'; groupId: number; kind: GroupKind; taskIds: number[]; at: number }
+  /** A dependent task's prerequisite succeeded or was merged; `remaining` prerequisites are still to be met. */
+  | { type: 'dependency.satisfied'; taskId: number; prereqId: number; needs: DependencyNeed; remaining: number; at: number }
+  /** A prerequisite ended without success (or was discarded): the dependent waits, and `reason` says what to do. */
+  | { type: 'dependency.blocked'; taskId: number; prereqId: number; needs: DependencyNeed; reason: string; at: number };

@@ -18,3 +18,12 @@ export const MAX_LIST_LIMIT = 1000;
 export const MAX_REVIEW_DIFF_BYTES = 4 * 1024 * 1024;
 /** Connections served at once: each holds buffers and watchers, so their number is bounded too. */
 export const MAX_CLIENT_CONNECTIONS = 256;
+/**
+ * The most tasks one batch files. A task costs a request up to 11 values (`{"prompt":…,"profile":…,"priority":…,"line":…}`
+ * and its comma), so 800 of them stay within MAX_REQUEST_ITEMS with the envelope; a longer list is split by the person.
+ */
+export const MAX_BATCH_TASKS = 800;
+/** The most profiles one best-of task is given to. */
+export const MAX_BEST_OF = 8;
+/** The most prerequisites one task waits for. */
+export const MAX_PREREQUISITES = 100;

@@ -6,16 +6,26 @@ import { compileNeedsInputPattern } from '../needs-input-pattern.js';
 import type {
   AdapterId,
   CheckResult,
+  DependencyNeed,
   EngineStatus,
   InboxCount,
   InboxItem,
+  GroupKind,
   ProfileInfo,
   RepoInfo,
   RunInfo,
   RunStatus,
   TaskInfo,
 } from '../domain.js';
-import { MAX_INPUT_CHARS, MAX_LIST_LIMIT, MAX_LOG_READ_BYTES, MAX_PROMPT_CHARS } from './limits.js';
+import {
+  MAX_BATCH_TASKS,
+  MAX_BEST_OF,
+  MAX_INPUT_CHARS,
+  MAX_LIST_LIMIT,
+  MAX_LOG_READ_BYTES,
+  MAX_PREREQUISITES,
+  MAX_PROMPT_CHARS,
+} from './limits.js';
 
 const MAX_CHECK_RETRIES = 20;
 const MAX_CHECK_TIMEOUT_MS = 24 * 3600_000;
@@ -29,6 +39,13 @@ const absPath = text(4096).refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const termSize = { cols: z.number().int().min(2).max(1000), rows: z.number().int().min(1).max(500) };
 const empty = z.strictObject({}).optional();
+const prompt = text(MAX_PROMPT_CHARS).refine((p) => p.trim().length > 0, 'is empty: say what the agent should do');
+const priority = z.number().int().min(-1000).max(1000);
+/** Tasks a new task waits for: to succeed (--after), or to be merged (--after-merge). */
+const prerequisites = {
+  after: z.array(id).max(MAX_PREREQUISITES).optional(),
+  afterMerge: z.array(id).max(MAX_PREREQUISITES).optional(),
+};
 
 export const needsInputRuleSchema = z.strictObject({
   pattern: text(1000).superRefine((pattern, ctx) => {
@@ -134,10 +151,11 @@ export const methodSchemas = {
   'config.set': z.strictObject({ key: z.enum(CONFIG_KEYS), value: z.number().int().min(1).max(1000) }),
 
   'task.add': z.strictObject({
-    prompt: text(MAX_PROMPT_CHARS).refine((p) => p.trim().length > 0, 'is empty: say what the agent should do'),
+    prompt,
     repo: absPath,
     profile: name,
-    priority: z.number().int().min(-1000).max(1000).optional(),
+    priority: priority.optional(),
+    ...prerequisites,
   }),
   'task.list': z
     .strictObject({
@@ -201,6 +219,40 @@ export const methodSchemas = {
   'inbox.wake': z.strictObject(snoozeTarget).refine(oneTarget, 'name a task or an item, not both'),
   /** Without times: what is set. With them: the digest's times of day in timeZone; an empty list turns it off. */
   'inbox.digest': z.strictObject({ times: z.array(text(16)).max(48).optional(), timeZone: text(100).optional() }).optional(),
+  // Batches, best-of-N and dependencies.
+  'batch.create': z.strictObject({
+    repo: absPath,
+    /** For the tasks that name none. */
+    profile: name.optional(),
+    priority: priority.optional(),
+    tasks: z
+      .array(
+        z.strictObject({
+          prompt,
+          profile: name.optional(),
+          priority: priority.optional(),
+          /** Where in the person's file it came from, so that an error can name the line. */
+          line: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+        }),
+      )
+      .min(1, 'is empty: give one task per line, or a JSON array')
+      .max(MAX_BATCH_TASKS, `holds more than ${MAX_BATCH_TASKS} tasks: split it into several batches`),
+  }),
+  'batch.list': z.strictObject({ limit: z.number().int().min(1).max(MAX_LIST_LIMIT).optional() }).optional(),
+  'batch.show': z.strictObject({ id }),
+  'batch.retry': z.strictObject({ id, failed: z.literal(true) }),
+  'task.bestOf': z.strictObject({
+    prompt,
+    repo: absPath,
+    profiles: z.array(name).min(2, 'needs two profiles or more to compare').max(MAX_BEST_OF),
+    priority: priority.optional(),
+    ...prerequisites,
+  }),
+  /** `id`: any task of the best-of group. */
+  'group.compare': z.strictObject({ id }),
+  /** Discards the worktrees of the group's other tasks than `id` (the one approved); with dryRun, only says which. */
+  'group.discardOthers': z.strictObject({ id, dryRun: z.boolean().optional() }),
+  'task.after': z.strictObject({ id, prereq: id, needs: z.enum(['success', 'merge']).optional() }),
 } as const;
 
 export type Method = keyof typeof methodSchemas;
@@ -256,6 +308,60 @@ export interface TaskReview {
   /** The unified diff, at most MAX_REVIEW_DIFF_BYTES of it. */
   diff: string;
   diffTruncated: boolean;
+}
+
+export interface GroupInfo {
+  id: number;
+  kind: GroupKind;
+  createdAt: number;
+  total: number;
+  succeeded: number;
+  /** Ended otherwise: failed, cancelled, interrupted or unknown. */
+  failed: number;
+  running: number;
+  queued: number;
+  taskIds: number[];
+}
+
+export interface GroupDetail {
+  group: GroupInfo;
+  tasks: TaskInfo[];
+}
+
+/** One task of a best-of group, as the comparison shows it. */
+export interface Candidate {
+  task: TaskInfo;
+  summary: string | null;
+  check: CheckResult | null;
+  files: number;
+  additions: number;
+  deletions: number;
+  noChanges: boolean;
+  /** Summed over its runs, where its agent reported it. */
+  costUsd: number | null;
+  durationMs: number | null;
+  /** Why there is no review of it (yet): "task 5 is running". */
+  problem: string | null;
+}
+
+export interface Comparison {
+  group: GroupInfo;
+  candidates: Candidate[];
+}
+
+export interface DiscardedCandidate {
+  taskId: number;
+  worktree: string | null;
+  branch: string | null;
+  /** The task was still queued or running, and is (or would be) cancelled first. */
+  cancelled: boolean;
+  removed: string[];
+}
+
+export interface DependencyInfo {
+  prereqId: number;
+  needs: DependencyNeed;
+  satisfiedAt: number | null;
 }
 
 export interface AgentInfo {
@@ -324,6 +430,14 @@ export interface MethodResults {
   'inbox.snooze': { taskId: number | null; itemIds: number[]; until: number; untilText: string; inbox: InboxCount };
   'inbox.wake': { taskId: number | null; itemIds: number[]; inbox: InboxCount };
   'inbox.digest': DigestSetting;
+  'batch.create': GroupInfo;
+  'batch.list': { groups: GroupInfo[] };
+  'batch.show': GroupDetail;
+  'batch.retry': GroupInfo & { retried: number[] };
+  'task.bestOf': GroupDetail;
+  'group.compare': Comparison;
+  'group.discardOthers': { kept: number; dryRun: boolean; discarded: DiscardedCandidate[] };
+  'task.after': { task: TaskInfo; dependencies: DependencyInfo[] };
 }
 
 export function isMethod(name: string): name is Method {

@@ -1,20 +1,23 @@
 // errand review | approve | reject | discard
-import { createInterface } from 'node:readline/promises';
 import type { TaskInfo } from '../../../shared/domain.js';
 import type { TaskReview } from '../../../shared/protocol/methods.js';
 import type { CliContext } from '../cli-context.js';
 import { parse, taskIdArg, UsageError } from '../cli-context.js';
+import { confirmed } from '../confirm.js';
 import { oneLine, table } from '../format.js';
+import { comparisonText, confirmDiscardOthers } from './best-of-commands.js';
 
 const REVIEW_USAGE =
-  'errand review <id> [--json]\n' +
-  "  the task's summary, the files it changed with +/-, and the diff against its base (uncommitted and untracked work included)";
+  'errand review <id> [--compare] [--json]\n' +
+  "  the task's summary, the files it changed with +/-, and the diff against its base (uncommitted and untracked work included);\n" +
+  '  for a --best-of task, its group side by side first (--compare: only that)';
 const APPROVE_USAGE =
-  'errand approve <id> --merge | --pr | --keep-branch\n' +
+  'errand approve <id> --merge | --pr | --keep-branch [--yes]\n' +
   "  commits the worktree's work on the task's branch, then:\n" +
   "  --merge        merges it into the base (the repo's --merge-strategy: squash, rebase or merge) when that is safe\n" +
   '  --pr           pushes the branch and opens a pull request with gh\n' +
-  '  --keep-branch  removes the worktree and keeps the branch';
+  '  --keep-branch  removes the worktree and keeps the branch\n' +
+  "  --yes          for a --best-of task: discard the other candidates' worktrees without asking";
 const REJECT_USAGE = 'errand reject <id> "<feedback>"\n  sends the feedback to the agent: a follow-up run in the same worktree (and session)';
 const DISCARD_USAGE =
   'errand discard <id> [--force] [--yes]\n' +
@@ -46,20 +49,33 @@ function reviewText(r: TaskReview): string {
 }
 
 export async function review(ctx: CliContext, args: string[]): Promise<void> {
-  const { positionals } = parse(args, {}, REVIEW_USAGE);
-  const result = await (await ctx.engine()).request('task.review', { id: taskIdArg(positionals[0], REVIEW_USAGE) });
-  ctx.print(result, () => reviewText(result));
+  const { values, positionals } = parse(args, { compare: { type: 'boolean' } }, REVIEW_USAGE);
+  const id = taskIdArg(positionals[0], REVIEW_USAGE);
+  if (values.compare === true) {
+    const comparison = await (await ctx.engine()).request('group.compare', { id });
+    ctx.print(comparison, () => comparisonText(comparison));
+    return;
+  }
+  const result = await (await ctx.engine()).request('task.review', { id });
+  const comparison = !ctx.json && result.task.group?.kind === 'best_of' ? await (await ctx.engine()).request('group.compare', { id }) : null;
+  ctx.print(result, () => (comparison ? `${comparisonText(comparison)}\n\n` : '') + reviewText(result));
 }
 
 const reviewLine = (task: TaskInfo) => `task ${task.id} ${task.review ?? task.status}${task.reviewDetail?.message ? `: ${task.reviewDetail.message}` : ''}`;
 
 export async function approve(ctx: CliContext, args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, { merge: { type: 'boolean' }, pr: { type: 'boolean' }, 'keep-branch': { type: 'boolean' } }, APPROVE_USAGE);
+  const { values, positionals } = parse(
+    args,
+    { merge: { type: 'boolean' }, pr: { type: 'boolean' }, 'keep-branch': { type: 'boolean' }, yes: { type: 'boolean' } },
+    APPROVE_USAGE,
+  );
   const chosen = (['merge', 'pr', 'keep-branch'] as const).filter((flag) => values[flag] === true);
   if (chosen.length !== 1) throw new UsageError(`choose one of --merge, --pr or --keep-branch\nusage: ${APPROVE_USAGE}`);
   const action = chosen[0] === 'keep-branch' ? 'keep' : chosen[0]!;
-  const task = await (await ctx.engine()).request('task.approve', { id: taskIdArg(positionals[0], APPROVE_USAGE), action });
-  ctx.print(task, () => reviewLine(task));
+  const engine = await ctx.engine();
+  const task = await engine.request('task.approve', { id: taskIdArg(positionals[0], APPROVE_USAGE), action });
+  const others = task.group?.kind === 'best_of' ? await confirmDiscardOthers(ctx, engine, task.id, values.yes === true, false) : null;
+  ctx.print(others ? { ...task, otherCandidates: others.result } : task, () => reviewLine(task) + (others ? `\n${others.text}` : ''));
 }
 
 export async function reject(ctx: CliContext, args: string[]): Promise<void> {
@@ -67,15 +83,6 @@ export async function reject(ctx: CliContext, args: string[]): Promise<void> {
   if (positionals.length !== 2) throw new UsageError(`give the feedback as one quoted argument\nusage: ${REJECT_USAGE}`);
   const task = await (await ctx.engine()).request('task.reject', { id: taskIdArg(positionals[0], REJECT_USAGE), feedback: positionals[1]! });
   ctx.print(task, () => `task ${task.id} ${task.review}: run ${task.run?.attempt} is ${task.status} with your feedback`);
-}
-
-async function confirmed(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
-  } finally {
-    rl.close();
-  }
 }
 
 export async function discard(ctx: CliContext, args: string[]): Promise<void> {

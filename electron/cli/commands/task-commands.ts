@@ -6,20 +6,34 @@ import { RUN_STATUSES } from '../../../shared/domain.js';
 import type { RunInfo, RunStatus } from '../../../shared/domain.js';
 import type { CliContext } from '../cli-context.js';
 import { parse, taskIdArg, UsageError } from '../cli-context.js';
-import { elapsed, oneLine, statusText, table, taskTable } from '../format.js';
+import { elapsed, groupText, oneLine, statusText, table, taskTable } from '../format.js';
+import { addBestOf } from './best-of-commands.js';
 
 export function absolutePath(path: string): string {
   return resolve(path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path);
 }
 
-const ADD_USAGE = 'errand add "<prompt>" --repo <path> --profile <name> [--priority N]   (prompt "-" reads stdin)';
+const ADD_USAGE =
+  'errand add "<prompt>" --repo <path> --profile <name> [--priority N] [--after <id>]… [--after-merge <id>]…   (prompt "-" reads stdin)\n' +
+  '  --best-of a,b,c   instead of --profile: the prompt goes to each of these profiles, compared in errand review\n' +
+  '  --after <id>      wait until that task succeeds; --after-merge <id>: until it is merged (repeatable, any repo)';
 export async function add(ctx: CliContext, args: string[]): Promise<void> {
   const { values, positionals } = parse(
     args,
-    { repo: { type: 'string' }, profile: { type: 'string' }, priority: { type: 'string' }, 'prompt-file': { type: 'string' } },
+    {
+      repo: { type: 'string' },
+      profile: { type: 'string' },
+      priority: { type: 'string' },
+      'prompt-file': { type: 'string' },
+      'best-of': { type: 'string' },
+      after: { type: 'string', multiple: true },
+      'after-merge': { type: 'string', multiple: true },
+    },
     ADD_USAGE,
   );
-  if (!values.repo || !values.profile) throw new UsageError(`--repo and --profile are required\nusage: ${ADD_USAGE}`);
+  const bestOf = typeof values['best-of'] === 'string' ? values['best-of'].split(',').map((p) => p.trim()).filter(Boolean) : undefined;
+  if (!values.repo || (!values.profile && !bestOf)) throw new UsageError(`--repo and --profile (or --best-of) are required\nusage: ${ADD_USAGE}`);
+  if (values.profile && bestOf) throw new UsageError(`give --profile or --best-of, not both\nusage: ${ADD_USAGE}`);
   let prompt: string;
   if (typeof values['prompt-file'] === 'string') prompt = readFileSync(values['prompt-file'], 'utf8');
   else if (positionals.length === 1 && positionals[0] === '-') prompt = readFileSync(0, 'utf8');
@@ -27,13 +41,19 @@ export async function add(ctx: CliContext, args: string[]): Promise<void> {
   else throw new UsageError(`give the prompt as one quoted argument\nusage: ${ADD_USAGE}`);
   const priority = values.priority === undefined ? undefined : Number(values.priority);
   if (priority !== undefined && !Number.isInteger(priority)) throw new UsageError(`--priority takes a whole number\nusage: ${ADD_USAGE}`);
-  const engine = await ctx.engine();
-  const task = await engine.request('task.add', {
+  const ids = (list: unknown) => (list as string[] | undefined)?.map((v) => taskIdArg(v, ADD_USAGE));
+  const after = ids(values.after);
+  const afterMerge = ids(values['after-merge']);
+  const common = {
     prompt,
     repo: absolutePath(values.repo as string),
-    profile: values.profile as string,
     ...(priority !== undefined ? { priority } : {}),
-  });
+    ...(after ? { after } : {}),
+    ...(afterMerge ? { afterMerge } : {}),
+  };
+  if (bestOf) return addBestOf(ctx, { ...common, profiles: bestOf });
+  const engine = await ctx.engine();
+  const task = await engine.request('task.add', { ...common, profile: values.profile as string });
   ctx.print(task, () => `task ${task.id} ${statusText(task)}: ${oneLine(task.prompt, 60)}`);
 }
 
@@ -84,6 +104,7 @@ export async function show(ctx: CliContext, args: string[]): Promise<void> {
     else if (task.run?.question) lines.push(`asks    ${task.run.question}   → errand reply ${task.id} "<answer>"`);
     if (task.run?.resultText) lines.push(`result  ${oneLine(task.run.resultText, 300)}`);
     if (task.run?.reason) lines.push(`reason  ${task.run.reason}`);
+    if (task.group) lines.push(`group   ${groupText(task.group)} (errand batch show ${task.group.id})`);
     if (task.review) lines.push(`review  ${task.review.replace('_', ' ')}${task.reviewDetail?.message ? `: ${task.reviewDetail.message}` : ''}`);
     if (task.run?.worktree) lines.push(`worktree ${task.run.worktree} (${task.run.branch})`);
     const checked = [...runs].reverse().find((r) => r.check);

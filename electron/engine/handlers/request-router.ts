@@ -17,6 +17,8 @@ import type { Timers } from '../timers.js';
 import { checkCommandTemplate } from '../agents/command-adapter.js';
 import { adapterFor } from '../agents/registry.js';
 import { inboxHandlers } from './inbox-handlers.js';
+import { groupHandlers } from './group-handlers.js';
+import type { GroupHandlerDeps } from './group-handlers.js';
 import { RunHandlers } from './run-handlers.js';
 
 export interface RouterDeps {
@@ -31,6 +33,8 @@ export interface RouterDeps {
   timers: Timers;
   attention: AttentionService;
   dataDir: string;
+  groups: GroupHandlerDeps['groups'];
+  dependencies: GroupHandlerDeps['dependencies'];
 }
 
 type Handlers = {
@@ -126,6 +130,7 @@ export class RequestRouter {
         return { tasks: tasks.snapshot() };
       },
       ...inboxHandlers(deps.attention),
+      ...groupHandlers(deps),
     };
   }
 

@@ -146,4 +146,23 @@ export const MIGRATIONS: readonly string[] = [
     until INTEGER NOT NULL
   ) STRICT;
   `,
+  // Batches, best-of-N and dependencies (w-groups): the groups tasks are filed in, and what each task waits for.
+  `
+  CREATE TABLE task_groups (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('batch', 'best_of')),
+    created_at INTEGER NOT NULL
+  ) STRICT;
+  ALTER TABLE tasks ADD COLUMN group_id INTEGER REFERENCES task_groups(id);
+  CREATE INDEX tasks_by_group ON tasks(group_id) WHERE group_id IS NOT NULL;
+  CREATE TABLE task_dependencies (
+    task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+    prereq_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+    needs TEXT NOT NULL CHECK (needs IN ('success', 'merge')),
+    satisfied_at INTEGER,
+    blocked_reason TEXT,
+    PRIMARY KEY (task_id, prereq_id)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX dependencies_by_prereq ON task_dependencies(prereq_id);
+  `,
 ];

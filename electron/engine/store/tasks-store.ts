@@ -1,5 +1,5 @@
 import { LIVE_RUN_STATUSES } from '../../../shared/domain.js';
-import type { ReviewDetail, ReviewState, RunStatus, TaskInfo } from '../../../shared/domain.js';
+import type { GroupKind, ReviewDetail, ReviewState, RunStatus, TaskInfo } from '../../../shared/domain.js';
 import { effectiveReview } from '../review/review-state.js';
 import type { Db } from './database.js';
 import { prepared } from './database.js';
@@ -18,6 +18,8 @@ interface TaskJoinRow {
   t_review_state: string | null;
   t_review_run_id: number | null;
   t_review_detail: string | null;
+  t_group_id: number | null;
+  group_kind: string | null;
 }
 
 type JoinedRow = TaskJoinRow & Partial<RunRow>;
@@ -25,8 +27,9 @@ type JoinedRow = TaskJoinRow & Partial<RunRow>;
 const SELECT_TASKS_COLUMNS = `
   SELECT t.id AS t_id, t.prompt AS t_prompt, t.repo_id AS t_repo_id, t.priority AS t_priority,
          t.created_at AS t_created_at, t.review_state AS t_review_state,
-         t.review_run_id AS t_review_run_id, t.review_detail AS t_review_detail, rp.path AS repo_path, p.name AS profile_name, r.*`;
-const JOIN_NAMES = `JOIN repos rp ON rp.id = t.repo_id JOIN profiles p ON p.id = t.profile_id`;
+         t.review_run_id AS t_review_run_id, t.review_detail AS t_review_detail, rp.path AS repo_path, p.name AS profile_name,
+         t.group_id AS t_group_id, g.kind AS group_kind, r.*`;
+const JOIN_NAMES = `JOIN repos rp ON rp.id = t.repo_id JOIN profiles p ON p.id = t.profile_id LEFT JOIN task_groups g ON g.id = t.group_id`;
 const SELECT_TASKS = `${SELECT_TASKS_COLUMNS} FROM tasks t ${JOIN_NAMES} LEFT JOIN runs r ON r.id = t.current_run_id`;
 
 function toTask(row: JoinedRow, pending: PendingRunWrites): TaskInfo {
@@ -43,6 +46,7 @@ function toTask(row: JoinedRow, pending: PendingRunWrites): TaskInfo {
     run,
     waitReason: null,
     waitDetail: null,
+    group: row.t_group_id === null ? null : { id: row.t_group_id, kind: row.group_kind as GroupKind },
     ...effectiveReview({ state: row.t_review_state as ReviewState | null, runId: row.t_review_run_id, detail: row.t_review_detail }, run),
   };
 }
@@ -52,6 +56,7 @@ export interface NewTask {
   repoId: number;
   profileId: number;
   priority: number;
+  groupId?: number;
 }
 
 export class TasksStore {
@@ -64,8 +69,8 @@ export class TasksStore {
   /** Inserts the task, indexes its prompt for search, and returns its id. */
   insert(task: NewTask): number {
     return this.db.transaction(() => {
-      const { lastInsertRowid } = prepared(this.db, 'INSERT INTO tasks (prompt, repo_id, profile_id, priority, created_at) VALUES (?, ?, ?, ?, ?)')
-        .run(task.prompt, task.repoId, task.profileId, task.priority, Date.now());
+      const { lastInsertRowid } = prepared(this.db, 'INSERT INTO tasks (prompt, repo_id, profile_id, priority, group_id, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(task.prompt, task.repoId, task.profileId, task.priority, task.groupId ?? null, Date.now());
       const id = Number(lastInsertRowid);
       prepared(this.db, "INSERT INTO search_text (body, kind, task_id) VALUES (?, 'prompt', ?)").run(task.prompt, id);
       return id;

@@ -54,6 +54,14 @@ const COMMANDS: [string[], RegExp][] = [
   [['snooze', '9', '2h'], /usage: errand snooze <task-or-item> <when>\n.*"tomorrow 9am"/],
   [['wake', '9'], /usage: errand wake <task-or-item>/],
   [['digest'], /usage: errand digest \[<times> \| off\]/],
+  [['add', 'x', '--repo', '.', '--best-of', 'a,b'], /--best-of a,b,c +instead of --profile/],
+  [['batch'], /usage: errand batch --repo <path> \[--profile <name>\]/],
+  [['batch', 'ls'], /usage: errand batch ls/],
+  [['batch', 'show', '1'], /usage: errand batch show <id>/],
+  [['batch', 'retry', '1'], /usage: errand batch retry <id> --failed/],
+  [['batch', 'discard-others', '1'], /usage: errand batch discard-others <task-id> \[--yes\]/],
+  [['after', '2', '1'], /usage: errand after <id> <prereq-id> \[--merge\]/],
+  [['review', '1', '--compare'], /usage: errand review <id> \[--compare\]/],
 ];
 
 describe('--help', () => {
