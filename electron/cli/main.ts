@@ -2,6 +2,7 @@
 import { ErrandError } from '../../shared/protocol/errors.js';
 import { AnsweredFailure, CliContext, HelpRequested, UsageError } from './cli-context.js';
 import { agents, allow, deny, reply, resume } from './commands/agent-commands.js';
+import { backend, models } from './commands/backend-commands.js';
 import { db } from './commands/db-commands.js';
 import { attach, logs, send, watch } from './commands/output-commands.js';
 import { approve, discard, reject, review } from './commands/review-commands.js';
@@ -13,6 +14,7 @@ type Command = (ctx: CliContext, args: string[]) => Promise<void>;
 const COMMANDS: Record<string, Command> = {
   add, ls, show, search, logs, attach, send, cancel, retry, clean, watch, daemon, profile, repo, config,
   agents, allow, deny, reply, resume, db, review, approve, reject, discard,
+  backend, models,
 };
 
 const HELP = `errand: hand coding tasks to agents and walk away
@@ -32,6 +34,8 @@ const HELP = `errand: hand coding tasks to agents and walk away
   errand reject <id> "<feedback>"                        send it back: a follow-up run in the same worktree
   errand discard <id> [--force] [--yes]                  remove its worktree and branch
   errand agents                                          the agent CLIs found, and their built-in profiles
+  errand models [--refresh]                              model backends found and added, and which agents run on them
+  errand backend add|ls|rm                               add Ollama, LM Studio, llama-server or an OpenAI/Anthropic URL
   errand cancel <id> | retry <id> | clean <id> [--force]
   errand watch [--json]                                  events as they happen
   errand profile add|ls|rm   errand repo add|ls   errand config get|set

@@ -1,12 +1,16 @@
 // Every request the engine accepts: its name, its params schema, and the shape of its result.
 // The engine validates params against these schemas before anything acts on them.
 import { z } from 'zod';
-import { ADAPTER_IDS, CONFIG_KEYS, MERGE_STRATEGIES, RUN_STATUSES, looksSecret } from '../domain.js';
+import { ADAPTER_IDS, BACKEND_KINDS, CONFIG_KEYS, MERGE_STRATEGIES, RUN_STATUSES, looksSecret } from '../domain.js';
 import { compileNeedsInputPattern } from '../needs-input-pattern.js';
 import type {
   AdapterId,
+  BackendCombo,
+  BackendInfo,
+  BackendStatus,
   CheckResult,
   EngineStatus,
+  ProfileBackendCheck,
   ProfileInfo,
   RepoInfo,
   RunInfo,
@@ -103,6 +107,8 @@ export const methodSchemas = {
       model: text(200).optional(),
       permissionMode: text(100).optional(),
       binary: absPath.optional(),
+      /** The model backend the agent is pointed at (errand backend ls, or a detected local server). */
+      backend: name.optional(),
       replace: z.boolean().optional(),
     })
     .refine((p) => p.adapter !== 'command' || p.command.length > 0, {
@@ -168,6 +174,22 @@ export const methodSchemas = {
   'run.unsubscribe': z.strictObject({ taskId: id }),
 
   'events.subscribe': empty,
+
+  // ---- Model backends (issue 9, w-backends): the person's own, and local servers found on loopback.
+  'backend.add': z.strictObject({
+    name,
+    kind: z.enum(BACKEND_KINDS),
+    url: text(2048).min(1),
+    /** Where its API key is at each use: never the key itself. */
+    key: secretRefSchema.nullable().optional(),
+    /** Requests it serves at once (default: the kind's; llama-server: its slots; cloud: no limit). */
+    capacity: z.number().int().min(1).max(1000).nullable().optional(),
+    replace: z.boolean().optional(),
+  }),
+  'backend.list': empty,
+  'backend.remove': z.strictObject({ name }),
+  /** Probes every backend (cached a few seconds unless refresh). */
+  'models.list': z.strictObject({ refresh: z.boolean().optional() }).optional(),
 } as const;
 
 export type Method = keyof typeof methodSchemas;
@@ -267,6 +289,17 @@ export interface MethodResults {
   'run.subscribe': Subscription;
   'run.unsubscribe': { unsubscribed: boolean };
   'events.subscribe': { tasks: TaskInfo[] };
+  'backend.add': BackendInfo;
+  'backend.list': BackendInfo[];
+  'backend.remove': { removed: string };
+  'models.list': ModelsReport;
+}
+
+/** `errand models`: each backend's status, which agent CLIs can run on it, and each profile bound to one. */
+export interface ModelsReport {
+  backends: BackendStatus[];
+  combos: BackendCombo[];
+  profiles: ProfileBackendCheck[];
 }
 
 export function isMethod(name: string): name is Method {

@@ -3,6 +3,7 @@ import { ErrandError } from '../../../shared/protocol/errors.js';
 import type { Method, MethodParams, MethodResults } from '../../../shared/protocol/methods.js';
 import type { ValidRequest } from '../../../shared/protocol/messages.js';
 import type { AgentsService } from '../agents-service.js';
+import type { BackendsService } from '../backends/backends-service.js';
 import type { Engine } from '../engine.js';
 import type { EventHub } from '../event-hub.js';
 import type { RunManager } from '../run-manager.js';
@@ -15,6 +16,7 @@ import type { TasksService } from '../tasks-service.js';
 import type { Timers } from '../timers.js';
 import { checkCommandTemplate } from '../agents/command-adapter.js';
 import { adapterFor } from '../agents/registry.js';
+import { backendHandlers } from './backend-handlers.js';
 import { RunHandlers } from './run-handlers.js';
 
 export interface RouterDeps {
@@ -27,6 +29,7 @@ export interface RouterDeps {
   agents: AgentsService;
   review: ReviewService;
   timers: Timers;
+  backends: BackendsService;
   dataDir: string;
 }
 
@@ -57,6 +60,7 @@ export class RequestRouter {
         }
         // An agent CLI's extra arguments may carry {prompt} too (Qwen and Gemini expand them): the same rule holds.
         checkCommandTemplate(p.adapter === 'command' ? p.command : [p.binary ?? p.adapter, ...p.command]);
+        if (p.backend) deps.backends.checkBinding(p.adapter, p.backend, p.model);
         // The built-in mode and the arguments that go with it are one choice: a profile naming its own mode takes neither.
         const defaults = p.permissionMode ? {} : (adapterFor(p.adapter).defaultOptions ?? {});
         const args = [...(defaults.args ?? []), ...(p.adapter !== 'command' ? p.command : [])];
@@ -65,6 +69,7 @@ export class RequestRouter {
           ...(p.model ? { model: p.model } : {}),
           ...(p.permissionMode ? { permissionMode: p.permissionMode } : {}),
           ...(p.binary ? { binary: p.binary } : {}),
+          ...(p.backend ? { backend: p.backend } : {}),
           ...(args.length > 0 ? { args } : {}),
         };
         return store.profiles.upsert({
@@ -122,6 +127,7 @@ export class RequestRouter {
         hub.watch(c);
         return { tasks: tasks.snapshot() };
       },
+      ...backendHandlers(deps.backends),
     };
   }
 
