@@ -79,7 +79,8 @@ function envText(p: ProfileInfo): string {
 }
 
 function profileLine(p: ProfileInfo): string[] {
-  return [p.name, p.adapter, p.command.join(' '), envText(p), p.needsInput ? `/${p.needsInput.pattern}/ after ${p.needsInput.quietMs}ms` : '-'];
+  const on = p.options.backend ? ` (on ${p.options.backend}${p.options.model ? ` / ${p.options.model}` : ''})` : '';
+  return [p.name, p.adapter, `${p.command.join(' ')}${on}`, envText(p), p.needsInput ? `/${p.needsInput.pattern}/ after ${p.needsInput.quietMs}ms` : '-'];
 }
 
 /** Profiles saved before secrets had to be references still hold them in the database: say how to move them. */

@@ -121,7 +121,12 @@ describe('model backends', () => {
     expect(again.profiles).toEqual([
       { profile: 'local-codex', adapter: 'codex', backend: 'ollama', model: 'errand-plain', ok: false, problems: [codex!.why], warnings: [] },
     ]);
-  });
+    expect((await sb.errand(['profile', 'ls'])).stdout).toMatch(/local-codex +codex +codex \(on ollama \/ errand-plain\)/);
+    // errand agents says the same, beside the CLIs it found.
+    const agents = await sb.json<{ backends: ModelsReport }>(['agents']);
+    expect(agents.backends.combos).toContainEqual(codex);
+    expect((await sb.errand(['agents'])).stdout).toContain(`  profile local-codex (codex → ollama): ${codex!.why}`);
+  }, 120_000);
 
   it('adds, lists and removes backends, keeping a key only as where to find it', async () => {
     const cloud = await startModelServer();
