@@ -92,8 +92,8 @@ describe('scripted local model servers', () => {
     expect(s.inFlight).toBe(0);
   });
 
-  it('refuses past its capacity with 503 when told to (llama-server without a free slot)', async () => {
-    const s = await start({ kind: 'llama-server', capacity: 1, delayMs: 200 });
+  it('refuses past its capacity with 503 when told to (a server that sheds load)', async () => {
+    const s = await start({ kind: 'llama-server', capacity: 1, delayMs: 200, overflow: 'reject' });
     const statuses = await Promise.all([chat(s.url), chat(s.url), chat(s.url)].map((p) => p.then(async (r) => (await r.text(), r.status))));
     expect(statuses.sort()).toEqual([200, 503, 503]);
     expect(s.rejected).toBe(2);

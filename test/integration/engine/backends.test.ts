@@ -147,8 +147,11 @@ describe('model backends', () => {
     expect(db).toContain('LAB_KEY');
     expect(db).not.toContain(KEY);
 
+    const watch = await EventWatcher.start(sb);
+    cleanups.push(() => watch.stop());
     const removed = await sb.json(['backend', 'rm', 'vault']);
     expect(removed).toEqual({ removed: 'vault' });
+    await watch.waitFor((e) => e.type === 'backend.changed' && e.name === 'vault' && e.backend === null, 'the removal announced');
     expect((await sb.json<BackendInfo[]>(['backend', 'ls'])).map((b) => b.name)).toEqual(['lab']);
   });
 
