@@ -9,7 +9,7 @@ import { adapterFor } from '../agents/registry.js';
 import type { EventHub } from '../event-hub.js';
 import { secretValue } from '../runner/secret-env.js';
 import type { Store } from '../store/store.js';
-import { DEFAULT_CAPACITY, KIND_APIS, KIND_LABEL } from './backend-kinds.js';
+import { API_LABEL, DEFAULT_CAPACITY, KIND_APIS, KIND_LABEL } from './backend-kinds.js';
 import type { MissingApis } from './backend-kinds.js';
 import { BackendsStore } from './backends-store.js';
 import { checkProfile, combosFor, statusWarnings } from './compatibility.js';
@@ -90,7 +90,7 @@ export class BackendsService {
     const wiring = adapterFor(adapter).backend;
     if (!wiring) throw new ErrandError('invalid_params', `The ${adapter} adapter cannot use a model backend (the CLI has no local-model support).`);
     if (wiring.needs && !KIND_APIS[backend.kind].includes(wiring.needs)) {
-      throw new ErrandError('invalid_params', `${adapter} cannot use ${name}: it needs an API that ${KIND_LABEL[backend.kind]} backends do not serve. errand models shows which agents can use it.`);
+      throw new ErrandError('invalid_params', `${adapter} cannot use ${name}: it needs ${API_LABEL[wiring.needs]}, which ${KIND_LABEL[backend.kind]} backends do not serve. errand models shows which agents can use it.`);
     }
     if (!model) throw new ErrandError('invalid_params', `A profile on a backend needs a model: pass --model (errand models lists what ${name} has).`);
   }
@@ -163,14 +163,6 @@ export class BackendsService {
     }
     const found = await probeBackend(backend.kind, backend.url, apiKey);
     const contexts = found.models.filter((m) => m.loaded && m.contextLength !== null).map((m) => m.contextLength!);
-    const [capacity, capacitySource] =
-      backend.capacity !== null
-        ? [backend.capacity, 'configured' as const]
-        : found.slots !== null
-          ? [found.slots, 'slots' as const]
-          : DEFAULT_CAPACITY[backend.kind] !== null
-            ? [DEFAULT_CAPACITY[backend.kind], 'default' as const]
-            : [null, 'none' as const];
     const status: BackendStatus = {
       ...base,
       health: found.health,
@@ -179,8 +171,7 @@ export class BackendsService {
       models: found.models,
       contextLength: contexts.length ? Math.min(...contexts) : null,
       apis: found.apis,
-      capacity,
-      capacitySource,
+      ...capacityOf(backend, found.slots),
       busy: found.busy,
     };
     const combos = combosFor(status, found.missing);
@@ -199,8 +190,7 @@ export class BackendsService {
       models: [],
       contextLength: null,
       apis: KIND_APIS[backend.kind],
-      capacity: backend.capacity ?? DEFAULT_CAPACITY[backend.kind],
-      capacitySource: backend.capacity !== null ? 'configured' : DEFAULT_CAPACITY[backend.kind] !== null ? 'default' : 'none',
+      ...capacityOf(backend, null),
       busy: null,
       key: backend.key ? describeSecretRef(backend.key) : null,
       warnings: [],
@@ -214,3 +204,11 @@ export class BackendsService {
   }
 }
 
+
+/** The person's setting first, then what the server says (llama-server's slots), then the kind's default. */
+function capacityOf(backend: ResolvedBackend, slots: number | null): Pick<BackendStatus, 'capacity' | 'capacitySource'> {
+  if (backend.capacity !== null) return { capacity: backend.capacity, capacitySource: 'configured' };
+  if (slots !== null) return { capacity: slots, capacitySource: 'slots' };
+  const fallback = DEFAULT_CAPACITY[backend.kind];
+  return fallback !== null ? { capacity: fallback, capacitySource: 'default' } : { capacity: null, capacitySource: 'none' };
+}

@@ -172,7 +172,7 @@ describe('model backends', () => {
     await refused(['profile', 'add', 'p', '--adapter', 'gemini', '--backend', 'lab', '--model', 'm'], 1, /The gemini adapter cannot use a model backend/);
     await refused(['profile', 'add', 'p', '--adapter', 'opencode', '--backend', 'lab'], 1, /needs a model: pass --model/);
     await sb.json(['backend', 'add', 'claude-only', 'http://127.0.0.1:9', '--kind', 'anthropic']);
-    await refused(['profile', 'add', 'p', '--adapter', 'opencode', '--backend', 'claude-only', '--model', 'm'], 1, /opencode cannot use claude-only/);
+    await refused(['profile', 'add', 'p', '--adapter', 'opencode', '--backend', 'claude-only', '--model', 'm'], 1, /opencode cannot use claude-only: it needs the OpenAI Chat Completions API, which Anthropic-compatible backends do not serve/);
     await sb.json(['profile', 'add', 'on-lab', '--adapter', 'opencode', '--backend', 'lab', '--model', 'm']);
     await refused(['backend', 'rm', 'lab'], 1, /used by profile\(s\) on-lab; remove them first/);
     await refused(['backend', 'rm', 'ghost'], 1, /There is no backend "ghost"/);
