@@ -54,7 +54,7 @@ async function close(w: World | undefined): Promise<void> {
 
 async function run(w: World, prompt: string, profile: string): Promise<RunInfo> {
   const task = await w.sb.json<TaskInfo>(['add', prompt, '--repo', w.repo, '--profile', profile]);
-  await w.watch.waitFor((e) => e.type === 'run.status' && e.runId === task.run!.id && e.ended, `run ${task.run!.id} to end`, 90_000);
+  await w.watch.waitFor((e) => e.type === 'run.status' && e.runId === task.run!.id && e.ended, `run ${task.run!.id} to end`, 150_000);
   const { runs } = await w.sb.json<{ runs: RunInfo[] }>(['show', String(task.id)]);
   return runs[0]!;
 }
@@ -97,13 +97,13 @@ for (const [cli, kind, path, edits] of CASES) {
       for (const config of ['.codex/config.toml', '.config/opencode/opencode.json', '.config/opencode/opencode.jsonc', '.claude/settings.json']) {
         expect(existsSync(join(w.sb.home, config))).toBe(false);
       }
-    }, 120_000);
+    }, 180_000);
 
     it.runIf(edits)('edits a file in the worktree through the backend', async () => {
       const done = await run(w, 'Write the note.', 'local-edit');
       expect(done.status).toBe('succeeded');
       expect(readFileSync(join(done.worktree!, NOTE_FILE), 'utf8')).toBe(NOTE_CONTENT);
       expect(w.server.generations().some((r) => r.model === 'errand-edit' && r.hadToolResult)).toBe(true);
-    }, 120_000);
+    }, 180_000);
   });
 }
