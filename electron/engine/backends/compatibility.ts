@@ -1,7 +1,7 @@
 // Which agent CLIs can run on which backend, and why not: the API each CLI speaks against what the backend serves,
 // a model's context against what coding agents need, a profile's model against what the backend has.
 import type { AdapterId, BackendCombo, BackendStatus, ModelApi, ProfileBackendCheck, ProfileInfo } from '../../../shared/domain.js';
-import { ADAPTER_IDS } from '../../../shared/domain.js';
+import { ADAPTER_IDS, LOCAL_BACKEND_KINDS } from '../../../shared/domain.js';
 import { adapterFor } from '../agents/registry.js';
 import { API_LABEL, CONTEXT_HINT, KIND_LABEL, MIN_CONTEXT_TOKENS } from './backend-kinds.js';
 import type { MissingApis } from './backend-kinds.js';
@@ -14,9 +14,11 @@ export function cannotUse(adapter: AdapterId, apis: readonly ModelApi[], backend
   const wiring = adapterFor(adapter).backend;
   if (!wiring) return `${adapter} cannot use a model backend (it has no local-model support)`;
   if (!wiring.needs || apis.includes(wiring.needs)) return null;
-  const version = backend.version ? ` ${backend.version}` : '';
+  const server = LOCAL_BACKEND_KINDS.includes(backend.kind)
+    ? `${KIND_LABEL[backend.kind]}${backend.version ? ` ${backend.version}` : ''}`
+    : `an ${KIND_LABEL[backend.kind]} backend`;
   const later = missing[wiring.needs];
-  return `${adapter} needs ${API_LABEL[wiring.needs]}, which ${KIND_LABEL[backend.kind]}${version} does not serve${later ? ` (${later})` : ''}`;
+  return `${adapter} needs ${API_LABEL[wiring.needs]}, which ${server} does not serve${later ? ` (${later})` : ''}`;
 }
 
 export function combosFor(status: BackendStatus, missing: MissingApis = {}): BackendCombo[] {
