@@ -3,6 +3,7 @@ import { ErrandError } from '../../shared/protocol/errors.js';
 import { AnsweredFailure, CliContext, HelpRequested, UsageError } from './cli-context.js';
 import { agents, allow, deny, reply, resume } from './commands/agent-commands.js';
 import { after, batch } from './commands/batch-commands.js';
+import { backend, models } from './commands/backend-commands.js';
 import { db } from './commands/db-commands.js';
 import { digest, dismiss, inbox, seen, snooze, wake } from './commands/inbox-commands.js';
 import { attach, logs, send, watch } from './commands/output-commands.js';
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, Command> = {
   add, ls, show, search, logs, attach, send, cancel, retry, clean, watch, daemon, profile, repo, config,
   agents, allow, deny, reply, resume, db, review, approve, reject, discard,
   inbox, seen, dismiss, snooze, wake, digest, batch, after,
+  backend, models,
 };
 
 const HELP = `errand: hand coding tasks to agents and walk away
@@ -44,6 +46,8 @@ const HELP = `errand: hand coding tasks to agents and walk away
   errand snooze <id> <when> | wake <id>                  out of the inbox until "2h", "tomorrow 9am", "monday"…
   errand digest ["9:00,13:00,17:00" | off]               when what blocks nothing is delivered
   errand agents                                          the agent CLIs found, and their built-in profiles
+  errand models [--refresh]                              model backends found and added, and which agents run on them
+  errand backend add|ls|rm                               add Ollama, LM Studio, llama-server or an OpenAI/Anthropic URL
   errand cancel <id> | retry <id> | clean <id> [--force]
   errand watch [--json]                                  events as they happen
   errand profile add|ls|rm   errand repo add|ls   errand config get|set

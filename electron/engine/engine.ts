@@ -8,6 +8,7 @@ import { ErrandError } from '../../shared/protocol/errors.js';
 import { AgentsService } from './agents-service.js';
 import { AttentionService } from './attention/attention-service.js';
 import { Dependencies } from './dependencies/dependencies.js';
+import { BackendsService } from './backends/backends-service.js';
 import { EventHub } from './event-hub.js';
 import { GroupsService } from './groups/groups-service.js';
 import { RequestRouter } from './handlers/request-router.js';
@@ -77,6 +78,8 @@ export class Engine {
     const tasks = new TasksService(this.store, hub, this.runs, this.scheduler, worktrees);
     this.agents = new AgentsService(this.store);
     this.runs.binaryFor = (adapter) => this.agents.binaryFor(adapter);
+    const backends = new BackendsService(this.store, hub);
+    this.runs.wireBackend = (profile) => backends.wire(profile);
     const review = new ReviewService({ store: this.store, hub, runs: this.runs, scheduler: this.scheduler, tasks, worktrees, dataDir });
     this.attention = new AttentionService(this.store, hub, this.timers);
     const dependencies = (this.dependencies = new Dependencies(this.store, hub, this.scheduler));
@@ -93,6 +96,7 @@ export class Engine {
       review,
       timers: this.timers,
       attention: this.attention,
+      backends,
       dataDir,
       groups,
       dependencies,

@@ -1,5 +1,5 @@
 // Owns the live runs: starts them, routes input and subscriptions, records every status change.
-import type { AdapterId, RunInfo, RunStatus, TaskInfo } from '../../shared/domain.js';
+import type { AdapterId, ProfileInfo, RunInfo, RunStatus, TaskInfo } from '../../shared/domain.js';
 import type { AgentAdapter } from './agents/adapter.js';
 import { isLiveStatus } from '../../shared/domain.js';
 import { dataDirLayout, runFiles } from '../../shared/data-dir.js';
@@ -35,6 +35,8 @@ export class RunManager {
   onRunEnded: () => void = () => {};
   /** Where detection found an adapter's CLI. */
   binaryFor: (adapter: AdapterId) => Promise<string | null> = async () => null;
+  /** The profile pointed at its model backend, when it names one. */
+  wireBackend: (profile: ProfileInfo) => Promise<ProfileInfo> = async (profile) => profile;
 
   constructor(
     private readonly store: Store,
@@ -112,6 +114,7 @@ export class RunManager {
           indexChunk: (offset, length, at) => this.indexChunk(run.id, offset, length, at),
           onActivity: (logBytes) => this.activity(task.id, run.id, logBytes),
           detectedBinary: () => this.binaryFor(profile.adapter),
+          wireBackend: (p) => this.wireBackend(p),
           onCheck: (command, check) => this.hub.emit({ type: 'run.check', taskId: task.id, runId: run.id, command, check, at: Date.now() }),
           sendBack: () => sendBackFor(this.store, repo.id, task.id, run.id, adapter),
         },

@@ -1,5 +1,6 @@
 // Events the engine pushes to clients, as JSON-RPC notifications { method: 'event', params: EngineEvent }.
 import type {
+  BackendInfo,
   CheckResult,
   DependencyNeed,
   GroupKind,
@@ -74,4 +75,6 @@ export type EngineEvent =
   /** A dependent task's prerequisite succeeded or was merged; `remaining` prerequisites are still to be met. */
   | { type: 'dependency.satisfied'; taskId: number; prereqId: number; needs: DependencyNeed; remaining: number; at: number }
   /** A prerequisite ended without success (or was discarded): the dependent waits, and `reason` says what to do. */
-  | { type: 'dependency.blocked'; taskId: number; prereqId: number; needs: DependencyNeed; reason: string; at: number };
+  | { type: 'dependency.blocked'; taskId: number; prereqId: number; needs: DependencyNeed; reason: string; at: number }
+  /** A backend was added or changed (`backend` null: removed). */
+  | { type: 'backend.changed'; name: string; backend: BackendInfo | null; at: number };

@@ -1,16 +1,20 @@
 // Every request the engine accepts: its name, its params schema, and the shape of its result.
 // The engine validates params against these schemas before anything acts on them.
 import { z } from 'zod';
-import { ADAPTER_IDS, CONFIG_KEYS, MERGE_STRATEGIES, RUN_STATUSES, looksSecret } from '../domain.js';
+import { ADAPTER_IDS, BACKEND_KINDS, CONFIG_KEYS, MERGE_STRATEGIES, RUN_STATUSES, looksSecret } from '../domain.js';
 import { compileNeedsInputPattern } from '../needs-input-pattern.js';
 import type {
   AdapterId,
+  BackendCombo,
+  BackendInfo,
+  BackendStatus,
   CheckResult,
   DependencyNeed,
   EngineStatus,
   InboxCount,
   InboxItem,
   GroupKind,
+  ProfileBackendCheck,
   ProfileInfo,
   RepoInfo,
   RunInfo,
@@ -126,6 +130,8 @@ export const methodSchemas = {
       model: text(200).optional(),
       permissionMode: text(100).optional(),
       binary: absPath.optional(),
+      /** The model backend the agent is pointed at (errand backend ls, or a detected local server). */
+      backend: name.optional(),
       replace: z.boolean().optional(),
     })
     .refine((p) => p.adapter !== 'command' || p.command.length > 0, {
@@ -253,6 +259,21 @@ export const methodSchemas = {
   /** Discards the worktrees of the group's other tasks than `id` (the one approved); with dryRun, only says which. */
   'group.discardOthers': z.strictObject({ id, dryRun: z.boolean().optional() }),
   'task.after': z.strictObject({ id, prereq: id, needs: z.enum(['success', 'merge']).optional() }),
+  // ---- Model backends (issue 9, w-backends): the person's own, and local servers found on loopback.
+  'backend.add': z.strictObject({
+    name,
+    kind: z.enum(BACKEND_KINDS),
+    url: text(2048).min(1),
+    /** Where its API key is at each use: never the key itself. */
+    key: secretRefSchema.nullable().optional(),
+    /** Requests it serves at once (default: the kind's; llama-server: its slots; cloud: no limit). */
+    capacity: z.number().int().min(1).max(1000).nullable().optional(),
+    replace: z.boolean().optional(),
+  }),
+  'backend.list': empty,
+  'backend.remove': z.strictObject({ name }),
+  /** Probes every backend (cached a few seconds unless refresh). */
+  'models.list': z.strictObject({ refresh: z.boolean().optional() }).optional(),
 } as const;
 
 export type Method = keyof typeof methodSchemas;
@@ -438,6 +459,17 @@ export interface MethodResults {
   'group.compare': Comparison;
   'group.discardOthers': { kept: number; dryRun: boolean; discarded: DiscardedCandidate[] };
   'task.after': { task: TaskInfo; dependencies: DependencyInfo[] };
+  'backend.add': BackendInfo;
+  'backend.list': BackendInfo[];
+  'backend.remove': { removed: string };
+  'models.list': ModelsReport;
+}
+
+/** `errand models`: each backend's status, which agent CLIs can run on it, and each profile bound to one. */
+export interface ModelsReport {
+  backends: BackendStatus[];
+  combos: BackendCombo[];
+  profiles: ProfileBackendCheck[];
 }
 
 export function isMethod(name: string): name is Method {

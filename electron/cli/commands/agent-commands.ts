@@ -2,11 +2,13 @@
 import type { CliContext } from '../cli-context.js';
 import { parse, taskIdArg, UsageError } from '../cli-context.js';
 import { statusText, table } from '../format.js';
+import { agentBackendLines } from './backend-commands.js';
 
 export async function agents(ctx: CliContext, args: string[]): Promise<void> {
   parse(args, {}, 'errand agents');
-  const result = await (await ctx.engine()).request('agents.list', { refresh: true });
-  ctx.print(result, () => {
+  const engine = await ctx.engine();
+  const [result, backends] = await Promise.all([engine.request('agents.list', { refresh: true }), engine.request('models.list')]);
+  ctx.print({ ...result, backends }, () => {
     const rows = [['AGENT', 'STATUS', 'VERSION', 'PATH']];
     for (const a of result.agents) rows.push([a.adapter, a.usable ? 'usable' : a.found ? 'broken' : 'not found', a.version ?? '-', a.binary ?? '-']);
     const problems = result.agents.filter((a) => a.problem).map((a) => `  ${a.adapter}: ${a.problem}`);
@@ -16,6 +18,8 @@ export async function agents(ctx: CliContext, args: string[]): Promise<void> {
       ...(problems.length ? ['', ...problems] : []),
       '',
       builtin.length ? `built-in profiles: ${builtin.join(', ')}   (errand add "…" --repo . --profile ${builtin[0]})` : 'no built-in profiles: no agent CLI was found',
+      '',
+      ...agentBackendLines(backends, result.agents.filter((a) => a.usable).map((a) => a.adapter)),
     ].join('\n');
   });
 }

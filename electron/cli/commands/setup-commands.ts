@@ -64,7 +64,8 @@ const PROFILE_ADD_USAGE =
   'errand profile add <name> [ENV…] [--needs-input <regex>] [--quiet-ms N] [--replace] -- <command> [args…]\n' +
   '  {prompt} as an argument (or --flag={prompt}) is the prompt, {prompt_file} a file holding it; with neither it goes to stdin\n' +
   'errand profile add <name> --adapter claude|codex|opencode|qwen|gemini|aider [--model M] [--permission-mode P]\n' +
-  '                   [--binary /path/to/cli] [ENV…] [--replace] [-- extra CLI args…]\n' +
+  '                   [--binary /path/to/cli] [--backend NAME] [ENV…] [--replace] [-- extra CLI args…]\n' +
+  '  --backend: a model backend (errand models), with --model naming its model\n' +
   '  ENV: --env K=V (stored as is; not for secrets), --env-from K[=VARIABLE] (the engine\'s environment, at each run),\n' +
   '       --env-keychain K=SERVICE/ACCOUNT (the OS keychain, at each run)';
 
@@ -78,7 +79,8 @@ function envText(p: ProfileInfo): string {
 }
 
 function profileLine(p: ProfileInfo): string[] {
-  return [p.name, p.adapter, p.command.join(' '), envText(p), p.needsInput ? `/${p.needsInput.pattern}/ after ${p.needsInput.quietMs}ms` : '-'];
+  const on = p.options.backend ? ` (on ${p.options.backend}${p.options.model ? ` / ${p.options.model}` : ''})` : '';
+  return [p.name, p.adapter, `${p.command.join(' ')}${on}`, envText(p), p.needsInput ? `/${p.needsInput.pattern}/ after ${p.needsInput.quietMs}ms` : '-'];
 }
 
 /** Profiles saved before secrets had to be references still hold them in the database: say how to move them. */
@@ -132,6 +134,7 @@ export async function profile(ctx: CliContext, args: string[]): Promise<void> {
         model: { type: 'string' },
         'permission-mode': { type: 'string' },
         binary: { type: 'string' },
+        backend: { type: 'string' },
       },
       PROFILE_ADD_USAGE,
     );
@@ -151,6 +154,7 @@ export async function profile(ctx: CliContext, args: string[]): Promise<void> {
       ...(values.model ? { model: values.model as string } : {}),
       ...(values['permission-mode'] ? { permissionMode: values['permission-mode'] as string } : {}),
       ...(values.binary ? { binary: absolutePath(values.binary as string) } : {}),
+      ...(values.backend ? { backend: values.backend as string } : {}),
       needsInput: pattern
         ? {
             pattern,

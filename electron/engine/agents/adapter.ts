@@ -10,6 +10,7 @@ import type {
   RunStatus,
 } from '../../../shared/domain.js';
 import type { AgentInfo } from '../../../shared/protocol/methods.js';
+import type { BackendWiring } from './backend-wiring.js';
 
 export interface LaunchContext {
   kind: RunKind;
@@ -95,6 +96,8 @@ export interface AgentAdapter {
   readonly continuesWithoutSession?: boolean;
   /** The environment variable that holds the CLI's model base URL: the engine watches that endpoint for a run. */
   readonly modelUrlEnv?: string;
+  /** How the CLI is pointed at a model backend (a profile's --backend); absent when it cannot use one (Gemini CLI). */
+  readonly backend?: BackendWiring;
   /** The options of the built-in profile Errand makes when it finds this CLI. */
   readonly defaultOptions?: ProfileOptions;
   /** Parses `<binary> --version` output, or says why the binary is unusable. */

@@ -1,6 +1,7 @@
 // Aider has no JSON output and exits 0 even when the model call failed, so its plain output is read line by line.
 import type { ProfileInfo, RunProgress } from '../../../shared/domain.js';
 import type { AgentAdapter, ExitInfo, Interpreter, LaunchContext, LaunchSpec, Signal, Verdict } from './adapter.js';
+import { aiderBackend } from './backend-wiring.js';
 import { exitVerdict } from './command-adapter.js';
 import { JsonLines } from './json-lines.js';
 
@@ -51,6 +52,7 @@ export class AiderInterpreter implements Interpreter {
 export const aiderAdapter: AgentAdapter = {
   id: 'aider',
   binaryNames: ['aider'],
+  backend: aiderBackend,
   continuesWithoutSession: true,
   install: 'python -m pip install aider-install && aider-install (Aider is not on npm)',
   version: (output) => output.match(/aider (\d+\.\d+\.\d+)/)?.[1] ?? output.match(/(\d+\.\d+\.\d+)/)?.[1] ?? null,

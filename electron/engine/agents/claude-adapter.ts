@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PermissionRequest, ProfileInfo } from '../../../shared/domain.js';
 import type { AgentAdapter, Decision, LaunchContext, LaunchSpec } from './adapter.js';
+import { claudeBackend } from './backend-wiring.js';
 import { QUESTION_TOOL, questionsOf, StreamJsonInterpreter } from './stream-json.js';
 
 export function userMessage(text: string): string {
@@ -11,6 +12,7 @@ export function userMessage(text: string): string {
 export const claudeAdapter: AgentAdapter = {
   id: 'claude',
   binaryNames: ['claude'],
+  backend: claudeBackend,
   install: 'npm install -g @anthropic-ai/claude-code, then run `claude` once to sign in',
   defaultOptions: { permissionMode: 'acceptEdits' },
   version: (output) => output.match(/(\d+\.\d+\.\d+)/)?.[1] ?? null,

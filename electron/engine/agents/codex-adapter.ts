@@ -10,6 +10,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ProfileInfo, ReplyGrant, RunProgress } from '../../../shared/domain.js';
 import type { AgentAdapter, ExitInfo, Interpreter, LaunchContext, LaunchSpec, Signal, Verdict } from './adapter.js';
+import { codexBackend } from './backend-wiring.js';
 import { findRollout, refusedInRollout, SANDBOX_OUTPUT, unwrapShell } from './codex-rollout.js';
 import { exitVerdict } from './command-adapter.js';
 import { JsonLines } from './json-lines.js';
@@ -166,6 +167,7 @@ class CodexInterpreter implements Interpreter {
 export const codexAdapter: AgentAdapter = {
   id: 'codex',
   binaryNames: ['codex'],
+  backend: codexBackend,
   install: 'npm install -g @openai/codex, then run `codex login` or set OPENAI_API_KEY',
   defaultOptions: { permissionMode: 'workspace-write' },
   version: (output) => output.match(/codex-cli (\d+\.\d+\.\d+)/)?.[1] ?? output.match(/(\d+\.\d+\.\d+)/)?.[1] ?? null,

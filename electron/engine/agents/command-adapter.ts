@@ -5,6 +5,7 @@ import { compileNeedsInputPattern, lastMatch, matchedTail } from '../../../share
 import type { CompiledPattern } from '../../../shared/needs-input-pattern.js';
 import { ErrandError } from '../../../shared/protocol/errors.js';
 import type { AgentAdapter, ExitInfo, Interpreter, LaunchContext, LaunchSpec, Signal, Verdict } from './adapter.js';
+import { commandBackend } from './backend-wiring.js';
 
 /** Linux refuses a single argument longer than this (MAX_ARG_STRLEN less the terminating NUL). */
 export const MAX_ARG_BYTES = 128 * 1024 - 1;
@@ -128,6 +129,7 @@ class CommandInterpreter implements Interpreter {
 export const commandAdapter: AgentAdapter = {
   id: 'command',
   binaryNames: [],
+  backend: commandBackend,
   install: 'A command profile runs the program its profile names: install that program.',
   launch(profile: ProfileInfo, context: LaunchContext): LaunchSpec {
     if (context.kind !== 'start') {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { PermissionRequest, ProfileInfo } from '../../../shared/domain.js';
 import { ErrandError } from '../../../shared/protocol/errors.js';
 import type { AgentAdapter, Decision, Interpreter, LaunchContext, LaunchSpec } from './adapter.js';
+import { opencodeBackend } from './backend-wiring.js';
 import type { AnswerLine } from './opencode-driver/main.js';
 import { OpenCodeInterpreter, QUESTION_TOOL } from './opencode-interpreter.js';
 import type { AskedQuestion } from './opencode-interpreter.js';
@@ -48,6 +49,7 @@ function answerLine(request: PermissionRequest, decision: Decision): AnswerLine 
 export const opencodeAdapter: AgentAdapter = {
   id: 'opencode',
   binaryNames: ['opencode'],
+  backend: opencodeBackend,
   install: 'npm install -g opencode-ai, then run `opencode auth login`',
   version: (output) => output.match(/(\d+\.\d+\.\d+)/)?.[1] ?? null,
 

@@ -6,6 +6,8 @@ import { expandCommand } from './command-adapter.js';
 import { GeminiStreamInterpreter } from './gemini-stream.js';
 import { StreamJsonInterpreter } from './stream-json.js';
 import { HEADLESS_REFUSED_HINT } from './verdict-wording.js';
+import type { BackendWiring } from './backend-wiring.js';
+import { qwenBackend } from './backend-wiring.js';
 
 /** Both CLIs' shell tool: their built-in profiles allow it, so a task can run the repo's commands. */
 const SHELL_TOOL = 'run_shell_command';
@@ -15,6 +17,7 @@ interface HeadlessCli {
   install: string;
   defaultMode: string;
   modelUrlEnv?: string;
+  backend?: BackendWiring;
   /** The CLI's spelling of an approval mode (Qwen says `auto-edit`, Gemini `auto_edit`; a profile may say either). */
   approvalMode(mode: string): string;
   /** Arguments the profile implies beyond model and mode. */
@@ -28,6 +31,7 @@ function headlessCli(cli: HeadlessCli): AgentAdapter {
     binaryNames: [cli.id],
     install: cli.install,
     ...(cli.modelUrlEnv ? { modelUrlEnv: cli.modelUrlEnv } : {}),
+    ...(cli.backend ? { backend: cli.backend } : {}),
     // Headless, these CLIs never ask: auto-edit approves edits, and the shell tool, which auto-edit leaves out of
     // what it offers the model, is allowed too. Anything else (web fetch, MCP tools) is refused and reported.
     defaultOptions: { permissionMode: cli.defaultMode, args: ['--allowed-tools', SHELL_TOOL] },
@@ -69,6 +73,7 @@ export const qwenAdapter = headlessCli({
   defaultMode: 'auto-edit',
   approvalMode: spelled('-'),
   modelUrlEnv: 'OPENAI_BASE_URL',
+  backend: qwenBackend,
   // A profile that names an OpenAI-compatible endpoint (a local model, a cloud key) needs Qwen's OpenAI auth; without
   // the flag Qwen uses whatever its settings chose (Qwen OAuth by default) and ignores OPENAI_BASE_URL.
   extraArgs: (profile) => {

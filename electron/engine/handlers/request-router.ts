@@ -4,6 +4,7 @@ import type { Method, MethodParams, MethodResults } from '../../../shared/protoc
 import type { ValidRequest } from '../../../shared/protocol/messages.js';
 import type { AgentsService } from '../agents-service.js';
 import type { AttentionService } from '../attention/attention-service.js';
+import type { BackendsService } from '../backends/backends-service.js';
 import type { Engine } from '../engine.js';
 import type { EventHub } from '../event-hub.js';
 import type { RunManager } from '../run-manager.js';
@@ -19,6 +20,7 @@ import { adapterFor } from '../agents/registry.js';
 import { inboxHandlers } from './inbox-handlers.js';
 import { groupHandlers } from './group-handlers.js';
 import type { GroupHandlerDeps } from './group-handlers.js';
+import { backendHandlers } from './backend-handlers.js';
 import { RunHandlers } from './run-handlers.js';
 
 export interface RouterDeps {
@@ -32,6 +34,7 @@ export interface RouterDeps {
   review: ReviewService;
   timers: Timers;
   attention: AttentionService;
+  backends: BackendsService;
   dataDir: string;
   groups: GroupHandlerDeps['groups'];
   dependencies: GroupHandlerDeps['dependencies'];
@@ -64,6 +67,7 @@ export class RequestRouter {
         }
         // An agent CLI's extra arguments may carry {prompt} too (Qwen and Gemini expand them): the same rule holds.
         checkCommandTemplate(p.adapter === 'command' ? p.command : [p.binary ?? p.adapter, ...p.command]);
+        if (p.backend) deps.backends.checkBinding(p.adapter, p.backend, p.model);
         // The built-in mode and the arguments that go with it are one choice: a profile naming its own mode takes neither.
         const defaults = p.permissionMode ? {} : (adapterFor(p.adapter).defaultOptions ?? {});
         const args = [...(defaults.args ?? []), ...(p.adapter !== 'command' ? p.command : [])];
@@ -72,6 +76,7 @@ export class RequestRouter {
           ...(p.model ? { model: p.model } : {}),
           ...(p.permissionMode ? { permissionMode: p.permissionMode } : {}),
           ...(p.binary ? { binary: p.binary } : {}),
+          ...(p.backend ? { backend: p.backend } : {}),
           ...(args.length > 0 ? { args } : {}),
         };
         return store.profiles.upsert({
@@ -131,6 +136,7 @@ export class RequestRouter {
       },
       ...inboxHandlers(deps.attention),
       ...groupHandlers(deps),
+      ...backendHandlers(deps.backends),
     };
   }
 

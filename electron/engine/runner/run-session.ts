@@ -42,6 +42,8 @@ export interface RunSessionDeps {
   onActivity(logBytes: number): void;
   /** The agent's binary as detection finds it (used unless the profile names one). */
   detectedBinary(): Promise<string | null>;
+  /** The profile pointed at its model backend (a profile's --backend), with the backend's key. */
+  wireBackend?(profile: ProfileInfo): Promise<ProfileInfo>;
   /** The repo's check started (`result` null) or ended. */
   onCheck?(command: string, result: CheckResult | null): void;
   /** Whether a failed check goes back to the agent (which time of how many), rather than to the person. */
@@ -223,7 +225,8 @@ export class RunSession {
       for (const note of await this.deps.worktrees.prepare(repo, place, claim)) this.log(note);
       if (this.stopped()) return this.finish(null);
       writeFileSync(this.deps.files.prompt, this.input.prompt, { mode: 0o600 });
-      const spec = this.adapter.launch(await withSecrets(profile), {
+      const withKeys = await withSecrets(profile);
+      const spec = this.adapter.launch((await this.deps.wireBackend?.(withKeys)) ?? withKeys, {
         kind: this.input.kind,
         prompt: this.input.prompt,
         promptFile: this.deps.files.prompt,

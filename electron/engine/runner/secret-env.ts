@@ -18,7 +18,8 @@ export async function withSecrets(profile: ProfileInfo, source: NodeJS.ProcessEn
   return { ...profile, env };
 }
 
-async function secretValue(key: string, ref: SecretRef, source: NodeJS.ProcessEnv): Promise<string> {
+/** One reference's value (`key` names what it is for, in the message when it is missing). */
+export async function secretValue(key: string, ref: SecretRef, source: NodeJS.ProcessEnv = process.env): Promise<string> {
   if (ref.from === 'env') {
     const value = source[ref.name];
     if (!value) {

@@ -1,5 +1,5 @@
 // Numbered migrations: entry N brings a database from user_version N to N + 1. Never edit a shipped entry; append.
-import { MERGE_STRATEGIES, REVIEW_STATES, RUN_STATUSES } from '../../../shared/domain.js';
+import { BACKEND_KINDS, MERGE_STRATEGIES, REVIEW_STATES, RUN_STATUSES } from '../../../shared/domain.js';
 
 const sqlList = (values: readonly string[]) => values.map((s) => `'${s}'`).join(', ');
 const statusList = sqlList(RUN_STATUSES);
@@ -164,5 +164,17 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (task_id, prereq_id)
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX dependencies_by_prereq ON task_dependencies(prereq_id);
+  `,
+  // Model backends (issue 9, w-backends): the person's own; a key is a reference (a SecretRef's JSON), never its value.
+  `
+  CREATE TABLE backends (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN (${sqlList(BACKEND_KINDS)})),
+    url TEXT NOT NULL,
+    key_ref TEXT,
+    capacity INTEGER CHECK (capacity IS NULL OR capacity > 0),
+    created_at INTEGER NOT NULL
+  ) STRICT;
   `,
 ];
