@@ -2,6 +2,7 @@
 import { ErrandError } from '../../shared/protocol/errors.js';
 import { AnsweredFailure, CliContext, HelpRequested, UsageError } from './cli-context.js';
 import { agents, allow, deny, reply, resume } from './commands/agent-commands.js';
+import { chain } from './commands/chain-commands.js';
 import { db } from './commands/db-commands.js';
 import { attach, logs, send, watch } from './commands/output-commands.js';
 import { approve, discard, reject, review } from './commands/review-commands.js';
@@ -12,7 +13,7 @@ type Command = (ctx: CliContext, args: string[]) => Promise<void>;
 
 const COMMANDS: Record<string, Command> = {
   add, ls, show, search, logs, attach, send, cancel, retry, clean, watch, daemon, profile, repo, config,
-  agents, allow, deny, reply, resume, db, review, approve, reject, discard,
+  agents, allow, deny, reply, resume, db, review, approve, reject, discard, chain,
 };
 
 const HELP = `errand: hand coding tasks to agents and walk away
@@ -34,6 +35,9 @@ const HELP = `errand: hand coding tasks to agents and walk away
   errand agents                                          the agent CLIs found, and their built-in profiles
   errand cancel <id> | retry <id> | clean <id> [--force]
   errand watch [--json]                                  events as they happen
+  errand add "<prompt>" --repo <path> --chain <name>     run a chain of steps (plan → critique → implement …)
+  errand chain add|ls|show|rm                            chain templates; errand chain show <id> for a task's chain
+  errand chain continue|skip|edit <id>                   go on past a gate or a halted step, skip or change a step
   errand profile add|ls|rm   errand repo add|ls   errand config get|set
   errand daemon status|start|stop
   errand db check | restore [BACKUP]                     the database's health; bring back a backup

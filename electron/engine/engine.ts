@@ -6,6 +6,7 @@ import type { EngineStatus } from '../../shared/domain.js';
 import { LIVE_RUN_STATUSES } from '../../shared/domain.js';
 import { ErrandError } from '../../shared/protocol/errors.js';
 import { AgentsService } from './agents-service.js';
+import { ChainService } from './chains/chain-service.js';
 import { EventHub } from './event-hub.js';
 import { RequestRouter } from './handlers/request-router.js';
 import { ownerOnlyDir, writeOwnerOnly } from './owner-only.js';
@@ -30,6 +31,7 @@ export class Engine {
   readonly scheduler: Scheduler;
   readonly timers: Timers;
   readonly agents: AgentsService;
+  readonly chains: ChainService;
   private readonly server: SocketServer;
   private readonly unsaved: UnsavedRunsFile;
   private readonly startedAt = Date.now();
@@ -68,7 +70,9 @@ export class Engine {
     this.runs = new RunManager(this.store, hub, worktrees, dataDir);
     this.scheduler = new Scheduler(this.store, this.runs);
     this.runs.onRunEnded = () => this.scheduler.poke();
-    const tasks = new TasksService(this.store, hub, this.runs, this.scheduler, worktrees);
+    // Before review: a chain takes a step's end on (and makes the next step's run) before review looks at the task.
+    this.chains = new ChainService({ store: this.store, hub, runs: this.runs, scheduler: this.scheduler, dataDir });
+    const tasks = new TasksService(this.store, hub, this.runs, this.scheduler, worktrees, this.chains);
     this.agents = new AgentsService(this.store);
     this.runs.binaryFor = (adapter) => this.agents.binaryFor(adapter);
     const review = new ReviewService({ store: this.store, hub, runs: this.runs, scheduler: this.scheduler, tasks, worktrees, dataDir });
@@ -82,6 +86,7 @@ export class Engine {
       agents: this.agents,
       review,
       timers: this.timers,
+      chains: this.chains,
       dataDir,
     });
     this.server = new SocketServer((request, connection) =>
@@ -100,6 +105,7 @@ export class Engine {
     // What an earlier engine left there is in the database now, or held again.
     if (this.unsaved.found.size > 0) this.store.runs.pending.persist();
     this.runs.sendBackUnsent();
+    this.chains.catchUp();
     rmSync(this.layout.socket, { force: true });
     await this.server.listen(this.layout.socket);
     writeOwnerOnly(this.layout.pidFile, `${process.pid}\n`);

@@ -1,7 +1,7 @@
 // Events the engine pushes to clients, as JSON-RPC notifications { method: 'event', params: EngineEvent }.
-import type { CheckResult, ReviewDetail, ReviewState, RunInfo, RunStatus, TaskInfo } from '../domain.js';
+import type { ChainState, ChainStepStatus, CheckResult, ReviewDetail, ReviewState, RunInfo, RunStatus, TaskInfo } from '../domain.js';
 
-export type AttentionKind = 'needs_input' | 'failed' | 'finished' | 'interrupted';
+export type AttentionKind = 'needs_input' | 'failed' | 'finished' | 'interrupted' | 'chain_halted' | 'chain_gate';
 
 export type EngineEvent =
   | { type: 'task.created'; task: TaskInfo }
@@ -31,4 +31,16 @@ export type EngineEvent =
   | { type: 'task.review'; taskId: number; review: ReviewState | null; detail: ReviewDetail | null; at: number }
   /** The repo's check started on a run's result (`check` null), or ended with this result. */
   | { type: 'run.check'; taskId: number; runId: number; command: string; check: CheckResult | null; at: number }
+  /** A chain step's state changed (or the step was edited): `step` is 0-based, `position` the chain's current step. */
+  | {
+      type: 'chain.step';
+      taskId: number;
+      step: number;
+      name: string;
+      status: ChainStepStatus;
+      state: ChainState;
+      position: number;
+      total: number;
+      at: number;
+    }
   | { type: 'attention'; taskId: number; runId: number; kind: AttentionKind; message: string; at: number };

@@ -5,6 +5,8 @@ import { ADAPTER_IDS, CONFIG_KEYS, MERGE_STRATEGIES, RUN_STATUSES, looksSecret }
 import { compileNeedsInputPattern } from '../needs-input-pattern.js';
 import type {
   AdapterId,
+  ChainTemplate,
+  TaskChain,
   CheckResult,
   EngineStatus,
   ProfileInfo,
@@ -69,6 +71,15 @@ const secretRefSchema = z.discriminatedUnion('from', [
   z.strictObject({ from: z.literal('keychain'), service: keychainPart, account: keychainPart }),
 ]);
 
+/** A chain's name starts with a letter, so that a task id never reads as one. */
+const chainName = z.string().regex(/^[A-Za-z][A-Za-z0-9._-]{0,63}$/, 'use a letter, then up to 63 letters, digits, dots, dashes or underscores');
+const chainStep = z.strictObject({
+  name: text(64),
+  profile: name.nullable(),
+  gate: z.boolean(),
+  prompt: text(MAX_PROMPT_CHARS),
+});
+
 /** `errand approve --merge | --pr | --keep-branch`. */
 export const APPROVE_ACTIONS = ['merge', 'pr', 'keep'] as const;
 export type ApproveAction = (typeof APPROVE_ACTIONS)[number];
@@ -130,8 +141,11 @@ export const methodSchemas = {
   'task.add': z.strictObject({
     prompt: text(MAX_PROMPT_CHARS).refine((p) => p.trim().length > 0, 'is empty: say what the agent should do'),
     repo: absPath,
-    profile: name,
+    /** Optional with a chain whose every step names its profile. */
+    profile: name.optional(),
     priority: z.number().int().min(-1000).max(1000).optional(),
+    /** A chain template: the task runs its steps one after another. */
+    chain: name.optional(),
   }),
   'task.list': z
     .strictObject({
@@ -168,6 +182,23 @@ export const methodSchemas = {
   'run.unsubscribe': z.strictObject({ taskId: id }),
 
   'events.subscribe': empty,
+
+  // Chains: templates (built-in and saved), and the chain of one task.
+  'chain.add': z.strictObject({
+    name: chainName,
+    description: text(1000).optional(),
+    steps: z.array(chainStep).min(1).max(50),
+    replace: z.boolean().optional(),
+  }),
+  'chain.list': empty,
+  'chain.get': z.strictObject({ name: chainName }),
+  'chain.remove': z.strictObject({ name: chainName }),
+  'chain.status': z.strictObject({ id }),
+  'chain.continue': z.strictObject({ id }),
+  'chain.skip': z.strictObject({ id, step: text(64).optional() }),
+  'chain.edit': z
+    .strictObject({ id, step: text(64), prompt: text(MAX_PROMPT_CHARS).optional(), profile: name.nullable().optional(), gate: z.boolean().optional() })
+    .refine((p) => p.prompt !== undefined || p.profile !== undefined || p.gate !== undefined, 'says nothing to change: give a prompt, a profile or a gate'),
 } as const;
 
 export type Method = keyof typeof methodSchemas;
@@ -267,6 +298,14 @@ export interface MethodResults {
   'run.subscribe': Subscription;
   'run.unsubscribe': { unsubscribed: boolean };
   'events.subscribe': { tasks: TaskInfo[] };
+  'chain.add': ChainTemplate;
+  'chain.list': ChainTemplate[];
+  'chain.get': ChainTemplate;
+  'chain.remove': { removed: string };
+  'chain.status': TaskChain;
+  'chain.continue': TaskChain;
+  'chain.skip': TaskChain;
+  'chain.edit': TaskChain;
 }
 
 export function isMethod(name: string): name is Method {

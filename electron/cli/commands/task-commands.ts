@@ -6,20 +6,23 @@ import { RUN_STATUSES } from '../../../shared/domain.js';
 import type { RunInfo, RunStatus } from '../../../shared/domain.js';
 import type { CliContext } from '../cli-context.js';
 import { parse, taskIdArg, UsageError } from '../cli-context.js';
-import { elapsed, oneLine, statusText, table, taskTable } from '../format.js';
+import { chainText, elapsed, oneLine, statusText, table, taskTable } from '../format.js';
 
 export function absolutePath(path: string): string {
   return resolve(path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path);
 }
 
-const ADD_USAGE = 'errand add "<prompt>" --repo <path> --profile <name> [--priority N]   (prompt "-" reads stdin)';
+const ADD_USAGE =
+  'errand add "<prompt>" --repo <path> --profile <name> [--priority N] [--chain <name>]   (prompt "-" reads stdin)\n' +
+  '  --chain runs the steps of a chain one after another in the task\'s worktree (errand chain ls); --profile may be left\n' +
+  '  out when every step names its own';
 export async function add(ctx: CliContext, args: string[]): Promise<void> {
   const { values, positionals } = parse(
     args,
-    { repo: { type: 'string' }, profile: { type: 'string' }, priority: { type: 'string' }, 'prompt-file': { type: 'string' } },
+    { repo: { type: 'string' }, profile: { type: 'string' }, priority: { type: 'string' }, 'prompt-file': { type: 'string' }, chain: { type: 'string' } },
     ADD_USAGE,
   );
-  if (!values.repo || !values.profile) throw new UsageError(`--repo and --profile are required\nusage: ${ADD_USAGE}`);
+  if (!values.repo || (!values.profile && !values.chain)) throw new UsageError(`--repo and --profile are required\nusage: ${ADD_USAGE}`);
   let prompt: string;
   if (typeof values['prompt-file'] === 'string') prompt = readFileSync(values['prompt-file'], 'utf8');
   else if (positionals.length === 1 && positionals[0] === '-') prompt = readFileSync(0, 'utf8');
@@ -31,8 +34,9 @@ export async function add(ctx: CliContext, args: string[]): Promise<void> {
   const task = await engine.request('task.add', {
     prompt,
     repo: absolutePath(values.repo as string),
-    profile: values.profile as string,
+    ...(typeof values.profile === 'string' ? { profile: values.profile } : {}),
     ...(priority !== undefined ? { priority } : {}),
+    ...(typeof values.chain === 'string' ? { chain: values.chain } : {}),
   });
   ctx.print(task, () => `task ${task.id} ${statusText(task)}: ${oneLine(task.prompt, 60)}`);
 }
@@ -85,14 +89,15 @@ export async function show(ctx: CliContext, args: string[]): Promise<void> {
     if (task.run?.resultText) lines.push(`result  ${oneLine(task.run.resultText, 300)}`);
     if (task.run?.reason) lines.push(`reason  ${task.run.reason}`);
     if (task.review) lines.push(`review  ${task.review.replace('_', ' ')}${task.reviewDetail?.message ? `: ${task.reviewDetail.message}` : ''}`);
+    if (task.chain) lines.push(`chain   ${task.chain.template}: ${chainText(task)} (errand chain show ${task.id})`);
     if (task.run?.worktree) lines.push(`worktree ${task.run.worktree} (${task.run.branch})`);
     const checked = [...runs].reverse().find((r) => r.check);
     if (checked) lines.push(...checkLines(checked));
-    const rows = [['RUN', 'STATUS', 'EXIT', 'CHECK', 'TIME', 'OUTPUT']];
+    const rows = [['RUN', 'STEP', 'STATUS', 'EXIT', 'CHECK', 'TIME', 'OUTPUT']];
     for (const r of runs) {
       const time = r.startedAt ? elapsed((r.endedAt ?? Date.now()) - r.startedAt) : '-';
       const check = r.check ? (r.check.passed ? 'passed' : 'failed') : '-';
-      rows.push([`#${r.attempt}`, r.status, r.exitCode === null ? '-' : String(r.exitCode), check, time, `${r.logBytes} bytes`]);
+      rows.push([`#${r.attempt}`, r.step === null ? '-' : String(r.step + 1), r.status, r.exitCode === null ? '-' : String(r.exitCode), check, time, `${r.logBytes} bytes`]);
     }
     return `${lines.join('\n')}\n\n${table(rows)}`;
   });

@@ -15,6 +15,8 @@ import type { TasksService } from '../tasks-service.js';
 import type { Timers } from '../timers.js';
 import { checkCommandTemplate } from '../agents/command-adapter.js';
 import { adapterFor } from '../agents/registry.js';
+import type { ChainService } from '../chains/chain-service.js';
+import { chainHandlers } from './chain-handlers.js';
 import { RunHandlers } from './run-handlers.js';
 
 export interface RouterDeps {
@@ -27,6 +29,7 @@ export interface RouterDeps {
   agents: AgentsService;
   review: ReviewService;
   timers: Timers;
+  chains: ChainService;
   dataDir: string;
 }
 
@@ -122,6 +125,7 @@ export class RequestRouter {
         hub.watch(c);
         return { tasks: tasks.snapshot() };
       },
+      ...chainHandlers(deps.chains),
     };
   }
 

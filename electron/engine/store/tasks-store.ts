@@ -1,5 +1,5 @@
 import { LIVE_RUN_STATUSES } from '../../../shared/domain.js';
-import type { ReviewDetail, ReviewState, RunStatus, TaskInfo } from '../../../shared/domain.js';
+import type { ChainState, ReviewDetail, ReviewState, RunStatus, TaskInfo } from '../../../shared/domain.js';
 import { effectiveReview } from '../review/review-state.js';
 import type { Db } from './database.js';
 import { prepared } from './database.js';
@@ -18,6 +18,11 @@ interface TaskJoinRow {
   t_review_state: string | null;
   t_review_run_id: number | null;
   t_review_detail: string | null;
+  c_template: string | null;
+  c_position: number | null;
+  c_total: number | null;
+  c_state: string | null;
+  c_step: string | null;
 }
 
 type JoinedRow = TaskJoinRow & Partial<RunRow>;
@@ -25,8 +30,10 @@ type JoinedRow = TaskJoinRow & Partial<RunRow>;
 const SELECT_TASKS_COLUMNS = `
   SELECT t.id AS t_id, t.prompt AS t_prompt, t.repo_id AS t_repo_id, t.priority AS t_priority,
          t.created_at AS t_created_at, t.review_state AS t_review_state,
-         t.review_run_id AS t_review_run_id, t.review_detail AS t_review_detail, rp.path AS repo_path, p.name AS profile_name, r.*`;
-const JOIN_NAMES = `JOIN repos rp ON rp.id = t.repo_id JOIN profiles p ON p.id = t.profile_id`;
+         t.review_run_id AS t_review_run_id, t.review_detail AS t_review_detail, rp.path AS repo_path, p.name AS profile_name,
+         tc.template AS c_template, tc.position AS c_position, tc.total AS c_total, tc.state AS c_state, cs.name AS c_step, r.*`;
+const JOIN_NAMES = `JOIN repos rp ON rp.id = t.repo_id JOIN profiles p ON p.id = t.profile_id
+  LEFT JOIN task_chains tc ON tc.task_id = t.id LEFT JOIN chain_steps cs ON cs.task_id = t.id AND cs.idx = tc.position`;
 const SELECT_TASKS = `${SELECT_TASKS_COLUMNS} FROM tasks t ${JOIN_NAMES} LEFT JOIN runs r ON r.id = t.current_run_id`;
 
 function toTask(row: JoinedRow, pending: PendingRunWrites): TaskInfo {
@@ -44,6 +51,9 @@ function toTask(row: JoinedRow, pending: PendingRunWrites): TaskInfo {
     waitReason: null,
     waitDetail: null,
     ...effectiveReview({ state: row.t_review_state as ReviewState | null, runId: row.t_review_run_id, detail: row.t_review_detail }, run),
+    chain: row.c_template
+      ? { template: row.c_template, step: row.c_position! + 1, of: row.c_total!, name: row.c_step ?? '', state: row.c_state as ChainState }
+      : null,
   };
 }
 
@@ -87,8 +97,12 @@ export class TasksStore {
     return row ? toTask(row, this.pending) : null;
   }
 
+  /** The profile the task's current run uses: its own (a chain step's), else the task's. */
   profileId(taskId: number): number | null {
-    const row = prepared(this.db, 'SELECT profile_id FROM tasks WHERE id = ?').get(taskId) as
+    const row = prepared(
+      this.db,
+      'SELECT coalesce(r.profile_id, t.profile_id) AS profile_id FROM tasks t LEFT JOIN runs r ON r.id = t.current_run_id WHERE t.id = ?',
+    ).get(taskId) as
       | { profile_id: number }
       | undefined;
     return row?.profile_id ?? null;
