@@ -199,7 +199,7 @@ export class ChainService {
       if (this.chains.chain(task.id)?.steps[idx]?.prompt === prompt) this.chains.setStep(task.id, idx, { rendered });
     } catch (error) {
       if (store.runs.byId(runId)?.status === 'queued') {
-        const reason = `${stepLabel(chain, idx)} could not start: ${(error as Error).message}`;
+        const reason = `could not start: ${(error as Error).message}`;
         this.deps.runs.record(task.id, runId, { status: 'failed', reason, endedAt: Date.now() });
       }
     } finally {

@@ -47,6 +47,15 @@ const COMMANDS: [string[], RegExp][] = [
   [['approve', '1', '--merge'], /usage: errand approve <id> --merge \| --pr \| --keep-branch/],
   [['reject', '1'], /usage: errand reject <id> "<feedback>"/],
   [['discard', '1'], /usage: errand discard <id> \[--force\] \[--yes\]/],
+  [['add', 'fix it', '--chain', 'plan-critique-implement'], /usage: errand add .*\[--chain <name>\]/],
+  [['chain'], /usage: errand chain add <name>(.*\n)*.*errand chain edit <id>/],
+  [['chain', 'add', 'mine'], /usage: errand chain add <name> --file <steps.txt \| ->.*\n.*\[NAME\]/],
+  [['chain', 'ls'], /usage: errand chain ls/],
+  [['chain', 'show', '1'], /usage: errand chain show <name \| task id>/],
+  [['chain', 'rm', 'mine'], /usage: errand chain rm <name>/],
+  [['chain', 'continue', '1'], /usage: errand chain continue <id>/],
+  [['chain', 'skip', '1'], /usage: errand chain skip <id> \[--step <name>\]/],
+  [['chain', 'edit', '1'], /usage: errand chain edit <id> --step <name>/],
 ];
 
 describe('--help', () => {
