@@ -198,13 +198,20 @@ export class ChainService {
       // Edited meanwhile: prepared again from the new prompt.
       if (this.chains.chain(task.id)?.steps[idx]?.prompt === prompt) this.chains.setStep(task.id, idx, { rendered });
     } catch (error) {
-      if (store.runs.byId(runId)?.status === 'queued') {
-        const reason = `could not start: ${(error as Error).message}`;
-        this.deps.runs.record(task.id, runId, { status: 'failed', reason, endedAt: Date.now() });
-      }
+      this.failPrepared(task.id, runId, error as Error);
     } finally {
       this.preparing.delete(runId);
       this.deps.scheduler.poke();
+    }
+  }
+
+  private failPrepared(taskId: number, runId: number, error: Error): void {
+    try {
+      if (this.deps.store.runs.byId(runId)?.status !== 'queued') return;
+      this.deps.runs.record(taskId, runId, { status: 'failed', reason: `could not start: ${error.message}`, endedAt: Date.now() });
+    } catch (failure) {
+      // The engine is stopping (its database closed): the step is prepared again at the next start.
+      console.error(`[engine] could not fail run ${runId}, whose chain step could not start: ${(failure as Error).message}`);
     }
   }
 
