@@ -68,7 +68,7 @@ export class TasksService {
     const repo = known ?? (await this.addRepo({ path: params.repo }));
     const { taskId, run } = this.store.db.transaction(() => {
       const id = this.store.tasks.insert({ prompt: params.prompt, repoId: repo.id, profileId: profile.id, priority: params.priority ?? 0 });
-      return { taskId: id, run: chain ? this.chains.start(id, chain) : this.store.runs.create(id) };
+      return { taskId: id, run: chain ? this.chains.start(id, chain, params.prompt) : this.store.runs.create(id) };
     })();
     const task = this.store.tasks.byId(taskId)!;
     this.hub.emit({ type: 'task.created', task });

@@ -12,7 +12,7 @@ import { ChainTemplates } from './chain-templates.js';
 import type { ChainPlan } from './chain-templates.js';
 import type { StoredChain } from './chains-store.js';
 import { ChainsStore } from './chains-store.js';
-import { renderStep } from './render-step.js';
+import { renderFirstStep, renderStep } from './render-step.js';
 import { stepSummary } from './step-summary.js';
 
 const HALTING: readonly ChainStepStatus[] = ['failed', 'cancelled', 'interrupted'];
@@ -46,9 +46,11 @@ export class ChainService {
   }
 
   /** Attaches the chain to a new task and makes its first step's run (call inside the task's transaction). */
-  start(taskId: number, plan: ChainPlan): RunInfo {
+  start(taskId: number, plan: ChainPlan, taskPrompt: string): RunInfo {
     this.chains.attach(taskId, plan.template, plan.steps);
-    return this.launch(this.chains.chain(taskId)!, 0);
+    const run = this.launch(this.chains.chain(taskId)!, 0);
+    this.chains.setStep(taskId, 0, { rendered: renderFirstStep(plan.steps[0]!.prompt, taskPrompt) });
+    return run;
   }
 
   /** At start: a step whose run ended while no engine followed it (or before it could act) is taken on now, once. */

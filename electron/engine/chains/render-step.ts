@@ -30,6 +30,14 @@ export async function renderStep(prompt: string, ctx: RenderContext): Promise<st
   return out;
 }
 
+/** The first step can only use {{task}} (there is nothing before it), so it is ready the moment the task is filed. */
+export function renderFirstStep(prompt: string, taskPrompt: string): string {
+  return variableUses(prompt).reduceRight(
+    (text, use) => text.slice(0, use.start) + (use.variable?.kind === 'task' ? taskPrompt : use.text) + text.slice(use.end),
+    prompt,
+  );
+}
+
 async function valueOf(variable: StepVariable, ctx: RenderContext): Promise<string> {
   switch (variable.kind) {
     case 'task':

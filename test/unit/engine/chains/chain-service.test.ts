@@ -43,7 +43,7 @@ function chainTask(template = 'plan-implement-test'): number {
   const plan = chains.templates.plan(template);
   return store.db.transaction(() => {
     const id = store.tasks.insert({ prompt: 'do it', repoId: repo.id, profileId: profile.id, priority: 0 });
-    chains.start(id, plan);
+    chains.start(id, plan, 'do it');
     return id;
   })();
 }
