@@ -63,9 +63,10 @@ describe('bad input to chains', () => {
     expect((await sb.json(['ls'])).total).toBe(0);
   });
 
-  it('refuses an edit with an unknown variable or step, and leaves the chain as it was', async () => {
+  it('refuses an edit with an unknown variable or step, and the removal of a profile a step keeps, and leaves the chain as it was', async () => {
     await sb.fakeProfile('broken', ['exit', '1']);
-    await sb.json(['chain', 'add', 'two', '--file', steps('[a profile=broken]\nx {{task}}\n[b]\ny {{previous.summary}}\n')]);
+    await sb.fakeProfile('later', ['say', 'later']);
+    await sb.json(['chain', 'add', 'two', '--file', steps('[a profile=broken]\nx {{task}}\n[b profile=later]\ny {{previous.summary}}\n')]);
     await sb.json(['add', 'fix it', '--repo', repo, '--profile', 'ok', '--chain', 'two']);
     await watch.waitFor((e) => e.type === 'attention' && e.taskId === 1 && e.kind === 'chain_halted', 'the halt');
     const before = await sb.json(['chain', 'show', '1']);
@@ -75,6 +76,10 @@ describe('bad input to chains', () => {
     expect(unknownStep.stderr).toContain('Task 1\'s chain has no step "zz" (its steps: a, b).');
     expect(await sb.json(['chain', 'show', '1'])).toEqual(before);
     expect((await sb.errand(['chain', 'continue', '2'])).stderr).toContain('There is no task 2.');
+    // A step's run, and a step still to come, keep their profiles: removing one would leave the chain unable to go on.
+    for (const name of ['broken', 'later']) {
+      expect((await sb.errand(['profile', 'rm', name])).stderr).toContain(`Profile "${name}" is used by tasks, which keep it for retries; it was kept.`);
+    }
   });
 
   it('halts a step whose file leads out of the worktree, and reads nothing from outside', async () => {
