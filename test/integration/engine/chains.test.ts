@@ -113,4 +113,24 @@ describe('chains', () => {
     expect(chain.steps.map((s: { status: string }) => s.status)).toEqual(['succeeded', 'succeeded', 'skipped', 'succeeded']);
     expect((await sb.json(['show', '1'])).runs.map((r: { step: number }) => r.step)).toEqual([0, 1, 2, 3]);
   });
+
+  it("runs the repo's check on the last step only, and a failure sent back to the agent carries that step on", async () => {
+    await sb.json(['repo', 'add', repo, '--check', 'test -f fixed.txt || { echo "fixed.txt is missing"; exit 1; }', '--check-retries', '1']);
+    await sb.fakeProfile('quiet', ['say', 'looked around']);
+    await sb.fakeProfile('learns', ['edit-if-exists', 'tried.txt', 'fixed.txt', 'yes', 'edit', 'tried.txt', '1', 'say', 'done']);
+    const file = join(sb.root, 'steps.txt');
+    writeFileSync(file, '[look profile=quiet]\nlook at {{task}}\n[fix profile=learns]\nfix it: {{previous.summary}}\n');
+    await sb.json(['chain', 'add', 'look-fix', '--file', file]);
+    await sb.json(['add', 'make fixed.txt', '--repo', repo, '--chain', 'look-fix']);
+
+    await watch.waitFor((e) => e.type === 'chain.step' && e.taskId === 1 && e.state === 'done', 'the chain to finish');
+    const { runs } = await sb.json(['show', '1']);
+    expect(runs.map((r: { step: number; status: string; check: { sentBack: boolean } | null }) => [r.step, r.status, r.check?.sentBack ?? null])).toEqual([
+      [0, 'succeeded', null],
+      [1, 'failed', true],
+      [1, 'succeeded', false],
+    ]);
+    expect(stepEvents(watch, 1)).toEqual(['look:active', 'look:succeeded', 'fix:active', 'fix:active', 'fix:succeeded']);
+    expect(watch.events.filter((e) => e.type === 'attention' && e.taskId === 1).map((e) => (e as Attention).kind)).toEqual(['finished']);
+  });
 });
