@@ -82,6 +82,8 @@ export class ChainService {
     if (!chain || chain.state === 'done' || run.step !== chain.position) return;
     const step = chain.steps[chain.position]!;
     if (step.runId === run.id) return;
+    // A fresh start of the step (a retry) runs it as it stands now, edits included; a reply stays with its session.
+    if (run.kind === 'start') this.chains.setQueuedRunProfile(run.id, step.profileId);
     this.chains.setStep(run.taskId, chain.position, { status: 'active', runId: run.id });
     if (chain.state === 'halted') this.chains.setChain(run.taskId, 'running', chain.position);
     this.announce(run.taskId, chain.position);

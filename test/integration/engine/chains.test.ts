@@ -78,7 +78,8 @@ describe('chains', () => {
     expect(watch.events.filter((e) => e.type === 'attention' && e.taskId === 1).map((e) => (e as Attention).kind)).toEqual(['chain_halted']);
 
     await sb.json(['chain', 'edit', '1', '--step', 'critique', '--profile', 'ok', '--prompt', 'critique again: {{steps.plan.summary}}']);
-    await sb.json(['chain', 'continue', '1']);
+    // A plain retry of the halted step runs it as edited too.
+    await sb.json(['retry', '1']);
     await watch.waitFor((e) => e.type === 'chain.step' && e.taskId === 1 && e.state === 'done', 'the chain to finish');
     const { runs } = await sb.json(['show', '1']);
     expect(runs.map((r: { step: number; status: string }) => [r.step, r.status])).toEqual([[0, 'succeeded'], [1, 'failed'], [1, 'succeeded'], [2, 'succeeded']]);
