@@ -19,6 +19,7 @@ const WAIT_TEXT: Record<WaitReason, string> = {
   global_cap: 'waiting: global cap',
   repo_cap: 'waiting: repo cap',
   dependency: 'waiting: another task',
+  chain: 'waiting: its chain',
 };
 
 function tokens(n: number): string {
@@ -39,7 +40,21 @@ export function progressText(p: RunProgress | undefined): string {
   return parts.join(' · ');
 }
 
+/** "step 2/3 critique", and "chain halted" or "chain done" once it is. */
+export function chainText(task: TaskInfo): string {
+  const c = task.chain;
+  if (!c) return '';
+  const state = c.state === 'halted' ? ' (chain halted)' : c.state === 'done' ? ' (chain done)' : '';
+  return `step ${c.step}/${c.of} ${c.name}${state}`;
+}
+
 export function statusText(task: TaskInfo): string {
+  const chain = chainText(task);
+  const own = statusOnly(task);
+  return chain ? `${chain} · ${own}` : own;
+}
+
+function statusOnly(task: TaskInfo): string {
   if (task.status === 'queued' && task.waitReason) return `queued (${task.waitDetail ? `waiting: ${task.waitDetail}` : WAIT_TEXT[task.waitReason]})`;
   const check = task.run?.check ? `check ${task.run.check.passed ? 'passed' : 'failed'}` : '';
   // A success's reason is what the person should know about it ("succeeded · no changes in the worktree"); with a

@@ -4,6 +4,7 @@ import { AnsweredFailure, CliContext, HelpRequested, UsageError } from './cli-co
 import { agents, allow, deny, reply, resume } from './commands/agent-commands.js';
 import { after, batch } from './commands/batch-commands.js';
 import { backend, models } from './commands/backend-commands.js';
+import { chain } from './commands/chain-commands.js';
 import { db } from './commands/db-commands.js';
 import { digest, dismiss, inbox, seen, snooze, wake } from './commands/inbox-commands.js';
 import { attach, logs, send, watch } from './commands/output-commands.js';
@@ -17,7 +18,7 @@ const COMMANDS: Record<string, Command> = {
   add, ls, show, search, logs, attach, send, cancel, retry, clean, watch, daemon, profile, repo, config,
   agents, allow, deny, reply, resume, db, review, approve, reject, discard,
   inbox, seen, dismiss, snooze, wake, digest, batch, after,
-  backend, models,
+  backend, models, chain,
 };
 
 const HELP = `errand: hand coding tasks to agents and walk away
@@ -50,6 +51,9 @@ const HELP = `errand: hand coding tasks to agents and walk away
   errand backend add|ls|rm                               add Ollama, LM Studio, llama-server or an OpenAI/Anthropic URL
   errand cancel <id> | retry <id> | clean <id> [--force]
   errand watch [--json]                                  events as they happen
+  errand add "<prompt>" --repo <path> --chain <name>     run a chain of steps (plan → critique → implement …)
+  errand chain add|ls|show|rm                            chain templates; errand chain show <id> for a task's chain
+  errand chain continue|skip|edit <id>                   go on past a gate or a halted step, skip or change a step
   errand profile add|ls|rm   errand repo add|ls   errand config get|set
   errand daemon status|start|stop
   errand db check | restore [BACKUP]                     the database's health; bring back a backup

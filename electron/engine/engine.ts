@@ -9,6 +9,7 @@ import { AgentsService } from './agents-service.js';
 import { AttentionService } from './attention/attention-service.js';
 import { Dependencies } from './dependencies/dependencies.js';
 import { BackendsService } from './backends/backends-service.js';
+import { ChainService } from './chains/chain-service.js';
 import { EventHub } from './event-hub.js';
 import { GroupsService } from './groups/groups-service.js';
 import { RequestRouter } from './handlers/request-router.js';
@@ -37,6 +38,7 @@ export class Engine {
   readonly attention: AttentionService;
   /** What waits on what: `dependencies.blockedBy(taskId)` is how much work a task holds up. */
   readonly dependencies: Dependencies;
+  readonly chains: ChainService;
   private readonly server: SocketServer;
   private readonly unsaved: UnsavedRunsFile;
   private readonly startedAt = Date.now();
@@ -75,7 +77,9 @@ export class Engine {
     this.runs = new RunManager(this.store, hub, worktrees, dataDir);
     this.scheduler = new Scheduler(this.store, this.runs);
     this.runs.onRunEnded = () => this.scheduler.poke();
-    const tasks = new TasksService(this.store, hub, this.runs, this.scheduler, worktrees);
+    // Before review: a chain takes a step's end on (and makes the next step's run) before review looks at the task.
+    this.chains = new ChainService({ store: this.store, hub, runs: this.runs, scheduler: this.scheduler, dataDir });
+    const tasks = new TasksService(this.store, hub, this.runs, this.scheduler, worktrees, this.chains);
     this.agents = new AgentsService(this.store);
     this.runs.binaryFor = (adapter) => this.agents.binaryFor(adapter);
     const backends = new BackendsService(this.store, hub);
@@ -97,6 +101,7 @@ export class Engine {
       timers: this.timers,
       attention: this.attention,
       backends,
+      chains: this.chains,
       dataDir,
       groups,
       dependencies,
@@ -117,6 +122,7 @@ export class Engine {
     // What an earlier engine left there is in the database now, or held again.
     if (this.unsaved.found.size > 0) this.store.runs.pending.persist();
     this.runs.sendBackUnsent();
+    this.chains.catchUp();
     rmSync(this.layout.socket, { force: true });
     await this.server.listen(this.layout.socket);
     writeOwnerOnly(this.layout.pidFile, `${process.pid}\n`);

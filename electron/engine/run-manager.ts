@@ -37,6 +37,12 @@ export class RunManager {
   binaryFor: (adapter: AdapterId) => Promise<string | null> = async () => null;
   /** The profile pointed at its model backend, when it names one. */
   wireBackend: (profile: ProfileInfo) => Promise<ProfileInfo> = async (profile) => profile;
+  /** A chain step's prompt, when the run works on one: it takes the place of the task's prompt. */
+  stepPrompt: (run: RunInfo) => string | null = () => null;
+  /** Whether the repo's check runs on this run's result (a chain checks only the result of its last step). */
+  checksRun: (run: RunInfo) => boolean = () => true;
+  /** Whether a run's end is taken on by the engine, not the person (a chain going on, or raising its own item). */
+  endTakenOn: (run: RunInfo) => boolean = () => false;
 
   constructor(
     private readonly store: Store,
@@ -91,6 +97,7 @@ export class RunManager {
     this.repoOfRun.set(run.id, repo.id);
     const previous = earlier.at(-1);
     const adapter = adapterFor(profile.adapter);
+    const prompt = this.stepPrompt(run) ?? task.prompt;
     let session: RunSession;
     try {
       session = new RunSession(
@@ -99,13 +106,13 @@ export class RunManager {
           runId: run.id,
           kind: run.kind,
           // A start with a message is the person's feedback on a result, for a CLI with no session to continue.
-          prompt: run.kind === 'start' ? promptWithFeedback(task.prompt, run.message) : (run.message ?? ''),
+          prompt: run.kind === 'start' ? promptWithFeedback(prompt, run.message) : (run.message ?? ''),
           sessionId: run.sessionId,
           previous: previous ? { status: previous.status, replyGrant: previous.replyGrant } : null,
           repo,
           profile,
           place,
-          check: checkPlanFor(repo),
+          check: this.checksRun(run) ? checkPlanFor(repo) : null,
         },
         {
           worktrees: this.worktrees,
@@ -178,7 +185,7 @@ export class RunManager {
     });
     const kind = ATTENTION[fields.status];
     // A check failure sent back to the agent is not the person's yet.
-    if (kind && fields.status !== before.status && !after.check?.sentBack) {
+    if (kind && fields.status !== before.status && !after.check?.sentBack && !this.endTakenOn(after)) {
       const message = kind === 'needs_input' ? (after.question ?? 'waiting for input') : (after.reason ?? fields.status);
       this.hub.emit({ type: 'attention', taskId, runId, kind, message, at });
     }

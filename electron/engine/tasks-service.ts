@@ -12,6 +12,7 @@ import { adapterFor } from './agents/registry.js';
 import { checkBaseBranch, checkRepo } from './worktrees/repo-check.js';
 import { recordedPlace, safeRelative } from './worktrees/worktree-names.js';
 import type { Worktrees } from './worktrees/worktrees.js';
+import type { ChainService } from './chains/chain-service.js';
 
 export const DEFAULT_LIST_LIMIT = 50;
 const SNAPSHOT_RECENT = 100;
@@ -26,6 +27,7 @@ export class TasksService {
     private readonly runs: RunManager,
     private readonly scheduler: Scheduler,
     private readonly worktrees: Worktrees,
+    private readonly chains: ChainService,
   ) {}
 
   async addRepo(params: MethodParams<'repo.add'>): Promise<RepoInfo> {
@@ -55,7 +57,13 @@ export class TasksService {
   }
 
   async add(params: MethodParams<'task.add'>): Promise<TaskInfo> {
-    const profile = this.store.profiles.byName(params.profile);
+    // Checked before anything is stored: a chain that cannot run leaves no task behind.
+    const chain = params.chain ? this.chains.templates.plan(params.chain) : null;
+    const first = chain?.steps[0]?.profileId;
+    const profile = params.profile ? this.store.profiles.byName(params.profile) : first ? this.store.profiles.byId(first) : null;
+    if (!params.profile && !profile) {
+      throw new ErrandError('invalid_params', 'Say which profile runs the task: --profile NAME (`errand profile ls` lists them).');
+    }
     if (!profile) {
       throw new ErrandError('not_found', `There is no profile "${params.profile}". \`errand profile ls\` lists them; \`errand profile add\` makes one.`);
     }
@@ -69,11 +77,12 @@ export class TasksService {
         priority: params.priority ?? 0,
       });
       for (const step of this.onCreate) step(taskId, params);
-      return { taskId, run: this.store.runs.create(taskId) };
+      return { taskId, run: chain ? this.chains.start(taskId, chain, params.prompt) : this.store.runs.create(taskId) };
     })();
     const task = this.store.tasks.byId(taskId)!;
     this.hub.emit({ type: 'task.created', task });
-    this.hub.emit({ type: 'run.created', run });
+    if (chain) this.chains.launched(run);
+    else this.hub.emit({ type: 'run.created', run });
     this.scheduler.pass();
     return this.scheduler.withWaitReason(this.store.tasks.byId(taskId)!);
   }

@@ -1,6 +1,8 @@
 // Events the engine pushes to clients, as JSON-RPC notifications { method: 'event', params: EngineEvent }.
 import type {
   BackendInfo,
+  ChainState,
+  ChainStepStatus,
   CheckResult,
   DependencyNeed,
   GroupKind,
@@ -14,7 +16,7 @@ import type {
   TaskInfo,
 } from '../domain.js';
 
-export type AttentionKind = 'needs_input' | 'failed' | 'finished' | 'interrupted';
+export type AttentionKind = 'needs_input' | 'failed' | 'finished' | 'interrupted' | 'chain_halted' | 'chain_gate';
 
 export type EngineEvent =
   | { type: 'task.created'; task: TaskInfo }
@@ -77,4 +79,17 @@ export type EngineEvent =
   /** A prerequisite ended without success (or was discarded): the dependent waits, and `reason` says what to do. */
   | { type: 'dependency.blocked'; taskId: number; prereqId: number; needs: DependencyNeed; reason: string; at: number }
   /** A backend was added or changed (`backend` null: removed). */
-  | { type: 'backend.changed'; name: string; backend: BackendInfo | null; at: number };
+  | { type: 'backend.changed'; name: string; backend: BackendInfo | null; at: number }
+  /** A chain step's state changed (or the step was edited): `step` is 0-based, `position` the chain's current step. */
+  | {
+      type: 'chain.step';
+      taskId: number;
+      step: number;
+      name: string;
+      status: ChainStepStatus;
+      state: ChainState;
+      position: number;
+      total: number;
+      at: number;
+    }
+  | { type: 'attention'; taskId: number; runId: number; kind: AttentionKind; message: string; at: number };

@@ -8,6 +8,8 @@ import type {
   BackendCombo,
   BackendInfo,
   BackendStatus,
+  ChainTemplate,
+  TaskChain,
   CheckResult,
   DependencyNeed,
   EngineStatus,
@@ -95,6 +97,14 @@ const secretRefSchema = z.discriminatedUnion('from', [
 const attentionKind = z.string().regex(/^[a-z][a-z_]{0,31}$/, 'is not a kind of item (question, tool_request, result, failure, …)');
 const snoozeTarget = { taskId: id.optional(), itemId: id.optional() };
 const oneTarget = (p: { taskId?: number; itemId?: number }) => (p.taskId === undefined) !== (p.itemId === undefined);
+/** A chain's name starts with a letter, so that a task id never reads as one. */
+const chainName = z.string().regex(/^[A-Za-z][A-Za-z0-9._-]{0,63}$/, 'use a letter, then up to 63 letters, digits, dots, dashes or underscores');
+const chainStep = z.strictObject({
+  name: text(64),
+  profile: name.nullable(),
+  gate: z.boolean(),
+  prompt: text(MAX_PROMPT_CHARS),
+});
 
 /** `errand approve --merge | --pr | --keep-branch`. */
 export const APPROVE_ACTIONS = ['merge', 'pr', 'keep'] as const;
@@ -159,9 +169,12 @@ export const methodSchemas = {
   'task.add': z.strictObject({
     prompt,
     repo: absPath,
-    profile: name,
+    /** Optional with a chain whose every step names its profile. */
+    profile: name.optional(),
     priority: priority.optional(),
     ...prerequisites,
+    /** A chain template: the task runs its steps one after another. */
+    chain: name.optional(),
   }),
   'task.list': z
     .strictObject({
@@ -274,6 +287,22 @@ export const methodSchemas = {
   'backend.remove': z.strictObject({ name }),
   /** Probes every backend (cached a few seconds unless refresh). */
   'models.list': z.strictObject({ refresh: z.boolean().optional() }).optional(),
+  // Chains: templates (built-in and saved), and the chain of one task.
+  'chain.add': z.strictObject({
+    name: chainName,
+    description: text(1000).optional(),
+    steps: z.array(chainStep).min(1).max(50),
+    replace: z.boolean().optional(),
+  }),
+  'chain.list': empty,
+  'chain.get': z.strictObject({ name: chainName }),
+  'chain.remove': z.strictObject({ name: chainName }),
+  'chain.status': z.strictObject({ id }),
+  'chain.continue': z.strictObject({ id }),
+  'chain.skip': z.strictObject({ id, step: text(64).optional() }),
+  'chain.edit': z
+    .strictObject({ id, step: text(64), prompt: text(MAX_PROMPT_CHARS).optional(), profile: name.nullable().optional(), gate: z.boolean().optional() })
+    .refine((p) => p.prompt !== undefined || p.profile !== undefined || p.gate !== undefined, 'says nothing to change: give a prompt, a profile or a gate'),
 } as const;
 
 export type Method = keyof typeof methodSchemas;
@@ -463,6 +492,14 @@ export interface MethodResults {
   'backend.list': BackendInfo[];
   'backend.remove': { removed: string };
   'models.list': ModelsReport;
+  'chain.add': ChainTemplate;
+  'chain.list': ChainTemplate[];
+  'chain.get': ChainTemplate;
+  'chain.remove': { removed: string };
+  'chain.status': TaskChain;
+  'chain.continue': TaskChain;
+  'chain.skip': TaskChain;
+  'chain.edit': TaskChain;
 }
 
 /** `errand models`: each backend's status, which agent CLIs can run on it, and each profile bound to one. */

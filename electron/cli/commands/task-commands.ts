@@ -6,7 +6,7 @@ import { RUN_STATUSES } from '../../../shared/domain.js';
 import type { RunInfo, RunStatus } from '../../../shared/domain.js';
 import type { CliContext } from '../cli-context.js';
 import { parse, taskIdArg, UsageError } from '../cli-context.js';
-import { elapsed, groupText, oneLine, statusText, table, taskTable } from '../format.js';
+import { chainText, elapsed, groupText, oneLine, statusText, table, taskTable } from '../format.js';
 import { addBestOf } from './best-of-commands.js';
 
 export function absolutePath(path: string): string {
@@ -14,7 +14,10 @@ export function absolutePath(path: string): string {
 }
 
 const ADD_USAGE =
-  'errand add "<prompt>" --repo <path> --profile <name> [--priority N] [--after <id>]… [--after-merge <id>]…   (prompt "-" reads stdin)\n' +
+  'errand add "<prompt>" --repo <path> --profile <name> [--priority N] [--chain <name>] [--after <id>]… [--after-merge <id>]…\n' +
+  '    (prompt "-" reads stdin)\n' +
+  '  --chain <name>    run the steps of a chain one after another in the task\'s worktree (errand chain ls); --profile\n' +
+  '                    may be left out when every step names its own\n' +
   '  --best-of a,b,c   instead of --profile: the prompt goes to each of these profiles, compared in errand review\n' +
   '  --after <id>      wait until that task succeeds; --after-merge <id>: until it is merged (repeatable, any repo)';
 export async function add(ctx: CliContext, args: string[]): Promise<void> {
@@ -25,6 +28,7 @@ export async function add(ctx: CliContext, args: string[]): Promise<void> {
       profile: { type: 'string' },
       priority: { type: 'string' },
       'prompt-file': { type: 'string' },
+      chain: { type: 'string' },
       'best-of': { type: 'string' },
       after: { type: 'string', multiple: true },
       'after-merge': { type: 'string', multiple: true },
@@ -32,8 +36,11 @@ export async function add(ctx: CliContext, args: string[]): Promise<void> {
     ADD_USAGE,
   );
   const bestOf = typeof values['best-of'] === 'string' ? values['best-of'].split(',').map((p) => p.trim()).filter(Boolean) : undefined;
-  if (!values.repo || (!values.profile && !bestOf)) throw new UsageError(`--repo and --profile (or --best-of) are required\nusage: ${ADD_USAGE}`);
+  if (!values.repo || (!values.profile && !bestOf && !values.chain)) {
+    throw new UsageError(`--repo and --profile (or --best-of, or --chain) are required\nusage: ${ADD_USAGE}`);
+  }
   if (values.profile && bestOf) throw new UsageError(`give --profile or --best-of, not both\nusage: ${ADD_USAGE}`);
+  if (values.chain && bestOf) throw new UsageError(`give --chain or --best-of, not both\nusage: ${ADD_USAGE}`);
   let prompt: string;
   if (typeof values['prompt-file'] === 'string') prompt = readFileSync(values['prompt-file'], 'utf8');
   else if (positionals.length === 1 && positionals[0] === '-') prompt = readFileSync(0, 'utf8');
@@ -53,7 +60,11 @@ export async function add(ctx: CliContext, args: string[]): Promise<void> {
   };
   if (bestOf) return addBestOf(ctx, { ...common, profiles: bestOf });
   const engine = await ctx.engine();
-  const task = await engine.request('task.add', { ...common, profile: values.profile as string });
+  const task = await engine.request('task.add', {
+    ...common,
+    ...(typeof values.profile === 'string' ? { profile: values.profile } : {}),
+    ...(typeof values.chain === 'string' ? { chain: values.chain } : {}),
+  });
   ctx.print(task, () => `task ${task.id} ${statusText(task)}: ${oneLine(task.prompt, 60)}`);
 }
 
@@ -106,14 +117,15 @@ export async function show(ctx: CliContext, args: string[]): Promise<void> {
     if (task.run?.reason) lines.push(`reason  ${task.run.reason}`);
     if (task.group) lines.push(`group   ${groupText(task.group)} (errand batch show ${task.group.id})`);
     if (task.review) lines.push(`review  ${task.review.replace('_', ' ')}${task.reviewDetail?.message ? `: ${task.reviewDetail.message}` : ''}`);
+    if (task.chain) lines.push(`chain   ${task.chain.template}: ${chainText(task)} (errand chain show ${task.id})`);
     if (task.run?.worktree) lines.push(`worktree ${task.run.worktree} (${task.run.branch})`);
     const checked = [...runs].reverse().find((r) => r.check);
     if (checked) lines.push(...checkLines(checked));
-    const rows = [['RUN', 'STATUS', 'EXIT', 'CHECK', 'TIME', 'OUTPUT']];
+    const rows = [['RUN', 'STEP', 'STATUS', 'EXIT', 'CHECK', 'TIME', 'OUTPUT']];
     for (const r of runs) {
       const time = r.startedAt ? elapsed((r.endedAt ?? Date.now()) - r.startedAt) : '-';
       const check = r.check ? (r.check.passed ? 'passed' : 'failed') : '-';
-      rows.push([`#${r.attempt}`, r.status, r.exitCode === null ? '-' : String(r.exitCode), check, time, `${r.logBytes} bytes`]);
+      rows.push([`#${r.attempt}`, r.step === null ? '-' : String(r.step + 1), r.status, r.exitCode === null ? '-' : String(r.exitCode), check, time, `${r.logBytes} bytes`]);
     }
     return `${lines.join('\n')}\n\n${table(rows)}`;
   });

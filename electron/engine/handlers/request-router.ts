@@ -21,6 +21,8 @@ import { inboxHandlers } from './inbox-handlers.js';
 import { groupHandlers } from './group-handlers.js';
 import type { GroupHandlerDeps } from './group-handlers.js';
 import { backendHandlers } from './backend-handlers.js';
+import type { ChainService } from '../chains/chain-service.js';
+import { chainHandlers } from './chain-handlers.js';
 import { RunHandlers } from './run-handlers.js';
 
 export interface RouterDeps {
@@ -35,6 +37,7 @@ export interface RouterDeps {
   timers: Timers;
   attention: AttentionService;
   backends: BackendsService;
+  chains: ChainService;
   dataDir: string;
   groups: GroupHandlerDeps['groups'];
   dependencies: GroupHandlerDeps['dependencies'];
@@ -137,6 +140,7 @@ export class RequestRouter {
       ...inboxHandlers(deps.attention),
       ...groupHandlers(deps),
       ...backendHandlers(deps.backends),
+      ...chainHandlers(deps.chains),
     };
   }
 

@@ -177,4 +177,34 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   ) STRICT;
   `,
+  // Chains: a run's step and its own profile; saved templates; each task's chain and its steps (with the prompt rendered).
+  `
+  ALTER TABLE runs ADD COLUMN step INTEGER;
+  ALTER TABLE runs ADD COLUMN profile_id INTEGER REFERENCES profiles(id);
+  CREATE TABLE chain_templates (
+    name TEXT PRIMARY KEY,
+    description TEXT NOT NULL DEFAULT '',
+    steps TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE task_chains (
+    task_id INTEGER PRIMARY KEY REFERENCES tasks(id) ON DELETE CASCADE,
+    template TEXT NOT NULL,
+    position INTEGER NOT NULL DEFAULT 0,
+    total INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('running', 'waiting', 'halted', 'done'))
+  ) STRICT;
+  CREATE TABLE chain_steps (
+    task_id INTEGER NOT NULL REFERENCES task_chains(task_id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    profile_id INTEGER REFERENCES profiles(id),
+    gate INTEGER NOT NULL DEFAULT 0,
+    prompt TEXT NOT NULL,
+    rendered TEXT,
+    status TEXT NOT NULL,
+    run_id INTEGER,
+    PRIMARY KEY (task_id, idx)
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];

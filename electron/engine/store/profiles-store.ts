@@ -91,7 +91,14 @@ export class ProfilesStore {
   }
 
   isUsed(id: number): boolean {
-    return prepared(this.db, 'SELECT 1 FROM tasks WHERE profile_id = ? LIMIT 1').get(id) !== undefined;
+    // A chain step's run, or a step still to come, keeps its own profile too.
+    return (
+      prepared(
+        this.db,
+        `SELECT 1 FROM tasks WHERE profile_id = @id UNION ALL SELECT 1 FROM runs WHERE profile_id = @id
+          UNION ALL SELECT 1 FROM chain_steps WHERE profile_id = @id LIMIT 1`,
+      ).get({ id }) !== undefined
+    );
   }
 
   remove(id: number): void {

@@ -22,6 +22,8 @@ export interface RunRow {
   result_text: string | null;
   reply_grant: string | null;
   check_result: string | null;
+  step: number | null;
+  profile_id: number | null;
   progress: string;
   log_bytes: number;
   created_at: number;
@@ -49,6 +51,7 @@ export function toRun(row: RunRow): RunInfo {
     resultText: row.result_text,
     replyGrant: row.reply_grant ? (JSON.parse(row.reply_grant) as ReplyGrant) : null,
     check: row.check_result ? (JSON.parse(row.check_result) as CheckResult) : null,
+    step: row.step ?? null,
     progress: JSON.parse(row.progress) as RunProgress,
     logBytes: row.log_bytes,
     createdAt: row.created_at,
@@ -99,6 +102,12 @@ const COLUMNS: Record<keyof RunUpdate, string> = {
 
 const JSON_COLUMNS: ReadonlySet<keyof RunUpdate> = new Set(['command', 'request', 'replyGrant', 'check', 'progress']);
 
+/** A run's own chain step and profile (null: the task's). */
+export interface RunStep {
+  step: number | null;
+  profileId: number | null;
+}
+
 export class RunsStore {
   /** Changes the disk would not take yet; reads see them. */
   readonly pending: PendingRunWrites;
@@ -131,16 +140,23 @@ export class RunsStore {
     return (rows as RunRow[]).map((row) => this.pending.overlay(toRun(row)));
   }
 
-  /** Creates a queued run for the task and makes it the task's current run. */
-  create(taskId: number, kind: RunKind = 'start', message: string | null = null, sessionId: string | null = null): RunInfo {
+  /**
+   * Creates a queued run for the task and makes it the task's current run. Unless `own` says otherwise, it works on the
+   * same chain step, with the same profile, as the run it follows (a retry, a reply, a check sent back).
+   */
+  create(taskId: number, kind: RunKind = 'start', message: string | null = null, sessionId: string | null = null, own?: RunStep): RunInfo {
     return this.db.transaction(() => {
+      const { step, profileId } =
+        own ??
+        ((prepared(this.db, 'SELECT r.step, r.profile_id AS profileId FROM tasks t JOIN runs r ON r.id = t.current_run_id WHERE t.id = ?')
+          .get(taskId) as RunStep | undefined) ?? { step: null, profileId: null });
       const attempt =
         ((prepared(this.db, 'SELECT max(attempt) AS n FROM runs WHERE task_id = ?').get(taskId) as { n: number | null }).n ??
           0) + 1;
       const { lastInsertRowid } = prepared(this.db, 
-          "INSERT INTO runs (task_id, attempt, status, kind, message, session_id, created_at) VALUES (?, ?, 'queued', ?, ?, ?, ?)",
+          "INSERT INTO runs (task_id, attempt, status, kind, message, session_id, step, profile_id, created_at) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?)",
         )
-        .run(taskId, attempt, kind, message, sessionId, Date.now());
+        .run(taskId, attempt, kind, message, sessionId, step, profileId, Date.now());
       const runId = Number(lastInsertRowid);
       prepared(this.db, 'UPDATE tasks SET current_run_id = ? WHERE id = ?').run(runId, taskId);
       return this.byId(runId)!;

@@ -1,5 +1,5 @@
 import { LIVE_RUN_STATUSES } from '../../../shared/domain.js';
-import type { GroupKind, ReviewDetail, ReviewState, RunStatus, TaskInfo } from '../../../shared/domain.js';
+import type { ChainState, GroupKind, ReviewDetail, ReviewState, RunStatus, TaskInfo } from '../../../shared/domain.js';
 import { effectiveReview } from '../review/review-state.js';
 import type { Db } from './database.js';
 import { prepared } from './database.js';
@@ -20,6 +20,11 @@ interface TaskJoinRow {
   t_review_detail: string | null;
   t_group_id: number | null;
   group_kind: string | null;
+  c_template: string | null;
+  c_position: number | null;
+  c_total: number | null;
+  c_state: string | null;
+  c_step: string | null;
 }
 
 type JoinedRow = TaskJoinRow & Partial<RunRow>;
@@ -28,8 +33,10 @@ const SELECT_TASKS_COLUMNS = `
   SELECT t.id AS t_id, t.prompt AS t_prompt, t.repo_id AS t_repo_id, t.priority AS t_priority,
          t.created_at AS t_created_at, t.review_state AS t_review_state,
          t.review_run_id AS t_review_run_id, t.review_detail AS t_review_detail, rp.path AS repo_path, p.name AS profile_name,
-         t.group_id AS t_group_id, g.kind AS group_kind, r.*`;
-const JOIN_NAMES = `JOIN repos rp ON rp.id = t.repo_id JOIN profiles p ON p.id = t.profile_id LEFT JOIN task_groups g ON g.id = t.group_id`;
+         t.group_id AS t_group_id, g.kind AS group_kind,
+         tc.template AS c_template, tc.position AS c_position, tc.total AS c_total, tc.state AS c_state, cs.name AS c_step, r.*`;
+const JOIN_NAMES = `JOIN repos rp ON rp.id = t.repo_id JOIN profiles p ON p.id = t.profile_id LEFT JOIN task_groups g ON g.id = t.group_id
+  LEFT JOIN task_chains tc ON tc.task_id = t.id LEFT JOIN chain_steps cs ON cs.task_id = t.id AND cs.idx = tc.position`;
 const SELECT_TASKS = `${SELECT_TASKS_COLUMNS} FROM tasks t ${JOIN_NAMES} LEFT JOIN runs r ON r.id = t.current_run_id`;
 
 function toTask(row: JoinedRow, pending: PendingRunWrites): TaskInfo {
@@ -48,6 +55,9 @@ function toTask(row: JoinedRow, pending: PendingRunWrites): TaskInfo {
     waitDetail: null,
     group: row.t_group_id === null ? null : { id: row.t_group_id, kind: row.group_kind as GroupKind },
     ...effectiveReview({ state: row.t_review_state as ReviewState | null, runId: row.t_review_run_id, detail: row.t_review_detail }, run),
+    chain: row.c_template
+      ? { template: row.c_template, step: row.c_position! + 1, of: row.c_total!, name: row.c_step ?? '', state: row.c_state as ChainState }
+      : null,
   };
 }
 
@@ -92,8 +102,12 @@ export class TasksStore {
     return row ? toTask(row, this.pending) : null;
   }
 
+  /** The profile the task's current run uses: its own (a chain step's), else the task's. */
   profileId(taskId: number): number | null {
-    const row = prepared(this.db, 'SELECT profile_id FROM tasks WHERE id = ?').get(taskId) as
+    const row = prepared(
+      this.db,
+      'SELECT coalesce(r.profile_id, t.profile_id) AS profile_id FROM tasks t LEFT JOIN runs r ON r.id = t.current_run_id WHERE t.id = ?',
+    ).get(taskId) as
       | { profile_id: number }
       | undefined;
     return row?.profile_id ?? null;

@@ -68,6 +68,15 @@ const COMMANDS: [string[], RegExp][] = [
   [['batch', 'discard-others', '1'], /usage: errand batch discard-others <task-id> \[--yes\]/],
   [['after', '2', '1'], /usage: errand after <id> <prereq-id> \[--merge\]/],
   [['review', '1', '--compare'], /usage: errand review <id> \[--compare\]/],
+  [['add', 'fix it', '--chain', 'plan-critique-implement'], /usage: errand add .*\[--chain <name>\]/],
+  [['chain'], /usage: errand chain add <name>(.*\n)*.*errand chain edit <id>/],
+  [['chain', 'add', 'mine'], /usage: errand chain add <name> --file <steps.txt \| ->.*\n.*\[NAME\]/],
+  [['chain', 'ls'], /usage: errand chain ls/],
+  [['chain', 'show', '1'], /usage: errand chain show <name \| task id>/],
+  [['chain', 'rm', 'mine'], /usage: errand chain rm <name>/],
+  [['chain', 'continue', '1'], /usage: errand chain continue <id>/],
+  [['chain', 'skip', '1'], /usage: errand chain skip <id> \[--step <name>\]/],
+  [['chain', 'edit', '1'], /usage: errand chain edit <id> --step <name>/],
 ];
 
 describe('--help', () => {
