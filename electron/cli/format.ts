@@ -15,7 +15,12 @@ export function taskElapsed(task: TaskInfo, now = Date.now()): string {
   return elapsed((run.endedAt ?? now) - run.startedAt);
 }
 
-const WAIT_TEXT: Record<WaitReason, string> = { global_cap: 'waiting: global cap', repo_cap: 'waiting: repo cap' };
+const WAIT_TEXT: Record<WaitReason, string> = {
+  global_cap: 'waiting: global cap',
+  repo_cap: 'waiting: repo cap',
+  start_at: 'waiting: its start time',
+  retry_backoff: 'waiting to retry',
+};
 
 function tokens(n: number): string {
   return n >= 1_000_000 ? `${(n / 1_000_000).toFixed(1)}M` : n >= 1000 ? `${Math.round(n / 1000)}k` : String(n);
@@ -62,4 +67,14 @@ export function taskTable(tasks: TaskInfo[]): string {
     rows.push([String(t.id), statusText(t), taskElapsed(t), t.profile, t.repoPath.split('/').pop() ?? '', review, oneLine(t.prompt, 60)]);
   }
   return table(rows);
+}
+
+/** This machine's zone: sent with every request that carries a time the person typed. */
+export const TIME_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+/** "Thu 3 Dec 09:00", in this machine's zone. */
+export function clockTime(at: number): string {
+  return new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    .format(new Date(at))
+    .replace(',', '');
 }

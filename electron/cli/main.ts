@@ -6,18 +6,19 @@ import { db } from './commands/db-commands.js';
 import { attach, logs, send, watch } from './commands/output-commands.js';
 import { approve, discard, reject, review } from './commands/review-commands.js';
 import { config, daemon, profile, repo } from './commands/setup-commands.js';
+import { policy, schedule } from './commands/schedule-commands.js';
 import { add, cancel, clean, ls, retry, search, show } from './commands/task-commands.js';
 
 type Command = (ctx: CliContext, args: string[]) => Promise<void>;
 
 const COMMANDS: Record<string, Command> = {
   add, ls, show, search, logs, attach, send, cancel, retry, clean, watch, daemon, profile, repo, config,
-  agents, allow, deny, reply, resume, db, review, approve, reject, discard,
+  agents, allow, deny, reply, resume, db, review, approve, reject, discard, schedule, policy,
 };
 
 const HELP = `errand: hand coding tasks to agents and walk away
 
-  errand add "<prompt>" --repo <path> --profile <name>   file a task (prompt "-" reads stdin)
+  errand add "<prompt>" --repo <path> --profile <name>   file a task (prompt "-" reads stdin; --at "tonight 2am")
   errand ls [--status running,needs_input]               tasks, their status and time
   errand show <id>                                       one task and its runs
   errand search <words>                                  find tasks by prompt or question
@@ -34,6 +35,8 @@ const HELP = `errand: hand coding tasks to agents and walk away
   errand agents                                          the agent CLIs found, and their built-in profiles
   errand cancel <id> | retry <id> | clean <id> [--force]
   errand watch [--json]                                  events as they happen
+  errand schedule add "every weekday 9:00" "<prompt>" --repo <path> --profile <name>   (ls|show|edit|pause|resume|rm)
+  errand policy set <profile> --retries N --backoff 30s --escalate-to <profile>   retries and escalation
   errand profile add|ls|rm   errand repo add|ls   errand config get|set
   errand daemon status|start|stop
   errand db check | restore [BACKUP]                     the database's health; bring back a backup

@@ -19,6 +19,9 @@ import { openDatabase } from './store/database.js';
 import { checkInChild, isCorruption, refuseRecordedDamage } from './store/integrity.js';
 import { Store } from './store/store.js';
 import { UnsavedRunsFile } from './store/unsaved-runs-file.js';
+import { RetryService } from './retries/retry-service.js';
+import { ScheduleService } from './schedules/schedule-service.js';
+import { StartAt } from './schedules/start-at.js';
 import { TasksService } from './tasks-service.js';
 import { Timers } from './timers.js';
 import { Worktrees } from './worktrees/worktrees.js';
@@ -68,7 +71,10 @@ export class Engine {
     this.runs = new RunManager(this.store, hub, worktrees, dataDir);
     this.scheduler = new Scheduler(this.store, this.runs);
     this.runs.onRunEnded = () => this.scheduler.poke();
-    const tasks = new TasksService(this.store, hub, this.runs, this.scheduler, worktrees);
+    const startAt = new StartAt(this.store, this.timers, this.scheduler, hub);
+    const tasks = new TasksService(this.store, hub, this.runs, this.scheduler, worktrees, startAt);
+    const schedules = new ScheduleService(this.store, hub, this.timers, tasks);
+    const retries = new RetryService(this.store, hub, this.runs, this.scheduler, this.timers);
     this.agents = new AgentsService(this.store);
     this.runs.binaryFor = (adapter) => this.agents.binaryFor(adapter);
     const review = new ReviewService({ store: this.store, hub, runs: this.runs, scheduler: this.scheduler, tasks, worktrees, dataDir });
@@ -82,6 +88,8 @@ export class Engine {
       agents: this.agents,
       review,
       timers: this.timers,
+      schedules,
+      retries,
       dataDir,
     });
     this.server = new SocketServer((request, connection) =>

@@ -7,6 +7,7 @@ import type { MethodParams, TaskDetail } from '../../shared/protocol/methods.js'
 import type { EventHub } from './event-hub.js';
 import type { RunManager } from './run-manager.js';
 import type { Scheduler } from './scheduler.js';
+import type { StartAt } from './schedules/start-at.js';
 import type { Store } from './store/store.js';
 import { adapterFor } from './agents/registry.js';
 import { checkBaseBranch, checkRepo } from './worktrees/repo-check.js';
@@ -23,6 +24,7 @@ export class TasksService {
     private readonly runs: RunManager,
     private readonly scheduler: Scheduler,
     private readonly worktrees: Worktrees,
+    private readonly startAt: StartAt,
   ) {}
 
   async addRepo(params: MethodParams<'repo.add'>): Promise<RepoInfo> {
@@ -51,20 +53,27 @@ export class TasksService {
     });
   }
 
-  async add(params: MethodParams<'task.add'>): Promise<TaskInfo> {
+  /** Files a task; with `at`, held until then; `scheduleId` for one a schedule files. */
+  async add(params: MethodParams<'task.add'>, scheduleId: number | null = null): Promise<TaskInfo> {
+    const startAt = this.startAt.when(params.at, params.timeZone);
     const profile = this.store.profiles.byName(params.profile);
     if (!profile) {
       throw new ErrandError('not_found', `There is no profile "${params.profile}". \`errand profile ls\` lists them; \`errand profile add\` makes one.`);
     }
     const known = this.store.repos.byPath(params.repo);
     const repo = known ?? (await this.addRepo({ path: params.repo }));
-    const taskId = this.store.tasks.insert({
-      prompt: params.prompt,
-      repoId: repo.id,
-      profileId: profile.id,
-      priority: params.priority ?? 0,
-    });
-    const run = this.store.runs.create(taskId);
+    const { taskId, run } = this.store.db.transaction(() => {
+      const id = this.store.tasks.insert({
+        prompt: params.prompt,
+        repoId: repo.id,
+        profileId: profile.id,
+        priority: params.priority ?? 0,
+        timeZone: params.timeZone ?? null,
+        scheduleId,
+      });
+      if (startAt !== null) this.startAt.hold(id, startAt);
+      return { taskId: id, run: this.store.runs.create(id) };
+    })();
     const task = this.store.tasks.byId(taskId)!;
     this.hub.emit({ type: 'task.created', task });
     this.hub.emit({ type: 'run.created', run });

@@ -1,5 +1,5 @@
 // Events the engine pushes to clients, as JSON-RPC notifications { method: 'event', params: EngineEvent }.
-import type { CheckResult, ReviewDetail, ReviewState, RunInfo, RunStatus, TaskInfo } from '../domain.js';
+import type { CheckResult, RetryNote, RetryPolicy, ReviewDetail, ReviewState, RunInfo, RunStatus, ScheduleInfo, TaskInfo } from '../domain.js';
 
 export type AttentionKind = 'needs_input' | 'failed' | 'finished' | 'interrupted';
 
@@ -31,4 +31,14 @@ export type EngineEvent =
   | { type: 'task.review'; taskId: number; review: ReviewState | null; detail: ReviewDetail | null; at: number }
   /** The repo's check started on a run's result (`check` null), or ended with this result. */
   | { type: 'run.check'; taskId: number; runId: number; command: string; check: CheckResult | null; at: number }
-  | { type: 'attention'; taskId: number; runId: number; kind: AttentionKind; message: string; at: number };
+  | { type: 'attention'; taskId: number; runId: number; kind: AttentionKind; message: string; at: number }
+  // Schedules and retries (w-sched).
+  /** A schedule was added, edited, paused or resumed, or its next occurrence moved. */
+  | { type: 'schedule.changed'; schedule: ScheduleInfo; at: number }
+  | { type: 'schedule.removed'; scheduleId: number; at: number }
+  /** An occurrence came: the task it filed, or why it filed none. */
+  | { type: 'schedule.fired'; scheduleId: number; taskId: number | null; skipped: string | null; at: number }
+  /** A failed run is tried again without the person: `runId` is the new attempt, which starts at `startsAt`. */
+  | { type: 'run.retry'; taskId: number; runId: number; failedRunId: number; retry: RetryNote; startsAt: number; at: number }
+  /** A profile's retry policy was set (or cleared: null). */
+  | { type: 'retry.policy'; profile: string; policy: RetryPolicy | null; at: number };

@@ -9,13 +9,17 @@ import type {
   EngineStatus,
   ProfileInfo,
   RepoInfo,
+  RetryPolicy,
   RunInfo,
   RunStatus,
+  ScheduleInfo,
   TaskInfo,
 } from '../domain.js';
 import { MAX_INPUT_CHARS, MAX_LIST_LIMIT, MAX_LOG_READ_BYTES, MAX_PROMPT_CHARS } from './limits.js';
 
 const MAX_CHECK_RETRIES = 20;
+const MAX_RETRIES = 20;
+const MAX_BACKOFF_MS = 24 * 3600_000;
 const MAX_CHECK_TIMEOUT_MS = 24 * 3600_000;
 const NO_NUL = /^[^\u0000]*$/;
 const text = (max: number) =>
@@ -103,6 +107,7 @@ export const methodSchemas = {
       model: text(200).optional(),
       permissionMode: text(100).optional(),
       binary: absPath.optional(),
+      modelUrlEnv: envName.optional(),
       replace: z.boolean().optional(),
     })
     .refine((p) => p.adapter !== 'command' || p.command.length > 0, {
@@ -132,6 +137,10 @@ export const methodSchemas = {
     repo: absPath,
     profile: name,
     priority: z.number().int().min(-1000).max(1000).optional(),
+    /** A natural time ("tonight 2am"): the task is held until then. */
+    at: text(200).optional(),
+    /** The person's IANA zone, for `at`. */
+    timeZone: text(100).optional(),
   }),
   'task.list': z
     .strictObject({
@@ -168,6 +177,37 @@ export const methodSchemas = {
   'run.unsubscribe': z.strictObject({ taskId: id }),
 
   'events.subscribe': empty,
+
+  // Schedules and retries (w-sched): recurring tasks, and each profile's retry policy and ladder.
+  'schedule.add': z.strictObject({
+    when: text(200).min(1),
+    prompt: text(MAX_PROMPT_CHARS).refine((p) => p.trim().length > 0, 'is empty: say what the agent should do'),
+    repo: absPath,
+    profile: name,
+    timeZone: text(100).optional(),
+  }),
+  'schedule.list': empty,
+  'schedule.get': z.strictObject({ id }),
+  'schedule.edit': z.strictObject({
+    id,
+    when: text(200).min(1).optional(),
+    prompt: text(MAX_PROMPT_CHARS).refine((p) => p.trim().length > 0, 'is empty: say what the agent should do').optional(),
+    repo: absPath.optional(),
+    profile: name.optional(),
+    timeZone: text(100).optional(),
+  }),
+  'schedule.pause': z.strictObject({ id }),
+  'schedule.resume': z.strictObject({ id }),
+  'schedule.remove': z.strictObject({ id }),
+  'retry.setPolicy': z.strictObject({
+    profile: name,
+    retries: z.number().int().min(0).max(MAX_RETRIES).optional(),
+    backoffMs: z.number().int().min(0).max(MAX_BACKOFF_MS).optional(),
+    transientRetries: z.number().int().min(0).max(MAX_RETRIES).optional(),
+    escalateTo: name.nullable().optional(),
+  }),
+  'retry.listPolicies': empty,
+  'retry.clearPolicy': z.strictObject({ profile: name }),
 } as const;
 
 export type Method = keyof typeof methodSchemas;
@@ -267,6 +307,16 @@ export interface MethodResults {
   'run.subscribe': Subscription;
   'run.unsubscribe': { unsubscribed: boolean };
   'events.subscribe': { tasks: TaskInfo[] };
+  'schedule.add': ScheduleInfo;
+  'schedule.list': { schedules: ScheduleInfo[] };
+  'schedule.get': { schedule: ScheduleInfo; tasks: TaskInfo[] };
+  'schedule.edit': ScheduleInfo;
+  'schedule.pause': ScheduleInfo;
+  'schedule.resume': ScheduleInfo;
+  'schedule.remove': { removed: number };
+  'retry.setPolicy': RetryPolicy;
+  'retry.listPolicies': { policies: RetryPolicy[] };
+  'retry.clearPolicy': { cleared: string };
 }
 
 export function isMethod(name: string): name is Method {

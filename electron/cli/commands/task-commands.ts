@@ -6,17 +6,18 @@ import { RUN_STATUSES } from '../../../shared/domain.js';
 import type { RunInfo, RunStatus } from '../../../shared/domain.js';
 import type { CliContext } from '../cli-context.js';
 import { parse, taskIdArg, UsageError } from '../cli-context.js';
-import { elapsed, oneLine, statusText, table, taskTable } from '../format.js';
+import { elapsed, oneLine, statusText, table, taskTable, TIME_ZONE } from '../format.js';
 
 export function absolutePath(path: string): string {
   return resolve(path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path);
 }
 
-const ADD_USAGE = 'errand add "<prompt>" --repo <path> --profile <name> [--priority N]   (prompt "-" reads stdin)';
+const ADD_USAGE =
+  'errand add "<prompt>" --repo <path> --profile <name> [--priority N] [--at "<when>"]   (prompt "-" reads stdin; --at "tonight 2am", "monday", "2h")';
 export async function add(ctx: CliContext, args: string[]): Promise<void> {
   const { values, positionals } = parse(
     args,
-    { repo: { type: 'string' }, profile: { type: 'string' }, priority: { type: 'string' }, 'prompt-file': { type: 'string' } },
+    { repo: { type: 'string' }, profile: { type: 'string' }, priority: { type: 'string' }, 'prompt-file': { type: 'string' }, at: { type: 'string' } },
     ADD_USAGE,
   );
   if (!values.repo || !values.profile) throw new UsageError(`--repo and --profile are required\nusage: ${ADD_USAGE}`);
@@ -33,6 +34,7 @@ export async function add(ctx: CliContext, args: string[]): Promise<void> {
     repo: absolutePath(values.repo as string),
     profile: values.profile as string,
     ...(priority !== undefined ? { priority } : {}),
+    ...(typeof values.at === 'string' ? { at: values.at, timeZone: TIME_ZONE } : {}),
   });
   ctx.print(task, () => `task ${task.id} ${statusText(task)}: ${oneLine(task.prompt, 60)}`);
 }
@@ -86,6 +88,9 @@ export async function show(ctx: CliContext, args: string[]): Promise<void> {
     if (task.run?.reason) lines.push(`reason  ${task.run.reason}`);
     if (task.review) lines.push(`review  ${task.review.replace('_', ' ')}${task.reviewDetail?.message ? `: ${task.reviewDetail.message}` : ''}`);
     if (task.run?.worktree) lines.push(`worktree ${task.run.worktree} (${task.run.branch})`);
+    const retried = runs.filter((r) => r.retry).map((r) => `attempt ${r.attempt}: ${r.retry!.note}`);
+    if (retried.length > 0) lines.push(`retries ${retried.join(' · ')}`);
+    if (task.scheduleId !== null) lines.push(`schedule ${task.scheduleId}${task.review === 'nothing_found' ? ' · nothing found' : ''}`);
     const checked = [...runs].reverse().find((r) => r.check);
     if (checked) lines.push(...checkLines(checked));
     const rows = [['RUN', 'STATUS', 'EXIT', 'CHECK', 'TIME', 'OUTPUT']];

@@ -16,6 +16,9 @@ import type { Timers } from '../timers.js';
 import { checkCommandTemplate } from '../agents/command-adapter.js';
 import { adapterFor } from '../agents/registry.js';
 import { RunHandlers } from './run-handlers.js';
+import { scheduleHandlers } from './schedule-handlers.js';
+import type { RetryService } from '../retries/retry-service.js';
+import type { ScheduleService } from '../schedules/schedule-service.js';
 
 export interface RouterDeps {
   engine: Engine;
@@ -27,6 +30,8 @@ export interface RouterDeps {
   agents: AgentsService;
   review: ReviewService;
   timers: Timers;
+  schedules: ScheduleService;
+  retries: RetryService;
   dataDir: string;
 }
 
@@ -65,6 +70,7 @@ export class RequestRouter {
           ...(p.model ? { model: p.model } : {}),
           ...(p.permissionMode ? { permissionMode: p.permissionMode } : {}),
           ...(p.binary ? { binary: p.binary } : {}),
+          ...(p.modelUrlEnv ? { modelUrlEnv: p.modelUrlEnv } : {}),
           ...(args.length > 0 ? { args } : {}),
         };
         return store.profiles.upsert({
@@ -83,7 +89,7 @@ export class RequestRouter {
         const profile = store.profiles.byName(p.name);
         if (!profile) throw new ErrandError('not_found', `There is no profile "${p.name}".`);
         if (store.profiles.isUsed(profile.id)) {
-          throw new ErrandError('conflict', `Profile "${p.name}" is used by tasks, which keep it for retries; it was kept.`);
+          throw new ErrandError('conflict', `Profile "${p.name}" is used by tasks (which keep it for retries), a schedule or a retry ladder; it was kept.`);
         }
         store.profiles.remove(profile.id);
         return { removed: p.name };
@@ -122,6 +128,7 @@ export class RequestRouter {
         hub.watch(c);
         return { tasks: tasks.snapshot() };
       },
+      ...scheduleHandlers(deps.schedules, deps.retries),
     };
   }
 

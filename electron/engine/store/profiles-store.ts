@@ -91,7 +91,13 @@ export class ProfilesStore {
   }
 
   isUsed(id: number): boolean {
-    return prepared(this.db, 'SELECT 1 FROM tasks WHERE profile_id = ? LIMIT 1').get(id) !== undefined;
+    return (
+      prepared(
+        this.db,
+        `SELECT 1 FROM tasks WHERE profile_id = ? UNION ALL SELECT 1 FROM schedules WHERE profile_id = ?
+         UNION ALL SELECT 1 FROM retry_policies WHERE escalate_to = ? UNION ALL SELECT 1 FROM runs WHERE profile_id = ? LIMIT 1`,
+      ).get(id, id, id, id) !== undefined
+    );
   }
 
   remove(id: number): void {

@@ -1,4 +1,4 @@
-import type { CheckResult, PermissionRequest, ReplyGrant, RunInfo, RunKind, RunProgress, RunStatus } from '../../../shared/domain.js';
+import type { CheckResult, PermissionRequest, ReplyGrant, RetryNote, RunInfo, RunKind, RunProgress, RunStatus } from '../../../shared/domain.js';
 import type { Db } from './database.js';
 import { prepared } from './database.js';
 import { isTransientWriteError, PendingRunWrites } from './pending-writes.js';
@@ -22,6 +22,8 @@ export interface RunRow {
   result_text: string | null;
   reply_grant: string | null;
   check_result: string | null;
+  profile_id: number | null;
+  retry: string | null;
   progress: string;
   log_bytes: number;
   created_at: number;
@@ -49,6 +51,8 @@ export function toRun(row: RunRow): RunInfo {
     resultText: row.result_text,
     replyGrant: row.reply_grant ? (JSON.parse(row.reply_grant) as ReplyGrant) : null,
     check: row.check_result ? (JSON.parse(row.check_result) as CheckResult) : null,
+    profileId: row.profile_id ?? null,
+    retry: row.retry ? (JSON.parse(row.retry) as RetryNote) : null,
     progress: JSON.parse(row.progress) as RunProgress,
     logBytes: row.log_bytes,
     createdAt: row.created_at,
@@ -131,16 +135,25 @@ export class RunsStore {
     return (rows as RunRow[]).map((row) => this.pending.overlay(toRun(row)));
   }
 
-  /** Creates a queued run for the task and makes it the task's current run. */
-  create(taskId: number, kind: RunKind = 'start', message: string | null = null, sessionId: string | null = null): RunInfo {
+  /**
+   * Creates a queued run for the task and makes it the task's current run; `retry` when the engine makes it on its own
+   * (a retry policy), with the profile it runs with.
+   */
+  create(
+    taskId: number,
+    kind: RunKind = 'start',
+    message: string | null = null,
+    sessionId: string | null = null,
+    retry: { note: RetryNote; profileId: number | null } | null = null,
+  ): RunInfo {
     return this.db.transaction(() => {
       const attempt =
         ((prepared(this.db, 'SELECT max(attempt) AS n FROM runs WHERE task_id = ?').get(taskId) as { n: number | null }).n ??
           0) + 1;
       const { lastInsertRowid } = prepared(this.db, 
-          "INSERT INTO runs (task_id, attempt, status, kind, message, session_id, created_at) VALUES (?, ?, 'queued', ?, ?, ?, ?)",
+          "INSERT INTO runs (task_id, attempt, status, kind, message, session_id, created_at, profile_id, retry) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?)",
         )
-        .run(taskId, attempt, kind, message, sessionId, Date.now());
+        .run(taskId, attempt, kind, message, sessionId, Date.now(), retry?.profileId ?? null, retry ? JSON.stringify(retry.note) : null);
       const runId = Number(lastInsertRowid);
       prepared(this.db, 'UPDATE tasks SET current_run_id = ? WHERE id = ?').run(runId, taskId);
       return this.byId(runId)!;

@@ -18,6 +18,7 @@ interface TaskJoinRow {
   t_review_state: string | null;
   t_review_run_id: number | null;
   t_review_detail: string | null;
+  t_schedule_id: number | null;
 }
 
 type JoinedRow = TaskJoinRow & Partial<RunRow>;
@@ -25,7 +26,7 @@ type JoinedRow = TaskJoinRow & Partial<RunRow>;
 const SELECT_TASKS_COLUMNS = `
   SELECT t.id AS t_id, t.prompt AS t_prompt, t.repo_id AS t_repo_id, t.priority AS t_priority,
          t.created_at AS t_created_at, t.review_state AS t_review_state,
-         t.review_run_id AS t_review_run_id, t.review_detail AS t_review_detail, rp.path AS repo_path, p.name AS profile_name, r.*`;
+         t.review_run_id AS t_review_run_id, t.review_detail AS t_review_detail, t.schedule_id AS t_schedule_id, rp.path AS repo_path, p.name AS profile_name, r.*`;
 const JOIN_NAMES = `JOIN repos rp ON rp.id = t.repo_id JOIN profiles p ON p.id = t.profile_id`;
 const SELECT_TASKS = `${SELECT_TASKS_COLUMNS} FROM tasks t ${JOIN_NAMES} LEFT JOIN runs r ON r.id = t.current_run_id`;
 
@@ -43,7 +44,12 @@ function toTask(row: JoinedRow, pending: PendingRunWrites): TaskInfo {
     run,
     waitReason: null,
     waitDetail: null,
-    ...effectiveReview({ state: row.t_review_state as ReviewState | null, runId: row.t_review_run_id, detail: row.t_review_detail }, run),
+    ...effectiveReview(
+      { state: row.t_review_state as ReviewState | null, runId: row.t_review_run_id, detail: row.t_review_detail },
+      run,
+      row.t_schedule_id !== null,
+    ),
+    scheduleId: row.t_schedule_id,
   };
 }
 
@@ -52,6 +58,9 @@ export interface NewTask {
   repoId: number;
   profileId: number;
   priority: number;
+  /** The zone the person gave a start time in (errand add --at). */
+  timeZone?: string | null;
+  scheduleId?: number | null;
 }
 
 export class TasksStore {
@@ -64,8 +73,10 @@ export class TasksStore {
   /** Inserts the task, indexes its prompt for search, and returns its id. */
   insert(task: NewTask): number {
     return this.db.transaction(() => {
-      const { lastInsertRowid } = prepared(this.db, 'INSERT INTO tasks (prompt, repo_id, profile_id, priority, created_at) VALUES (?, ?, ?, ?, ?)')
-        .run(task.prompt, task.repoId, task.profileId, task.priority, Date.now());
+      const { lastInsertRowid } = prepared(
+        this.db,
+        'INSERT INTO tasks (prompt, repo_id, profile_id, priority, created_at, time_zone, schedule_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ).run(task.prompt, task.repoId, task.profileId, task.priority, Date.now(), task.timeZone ?? null, task.scheduleId ?? null);
       const id = Number(lastInsertRowid);
       prepared(this.db, "INSERT INTO search_text (body, kind, task_id) VALUES (?, 'prompt', ?)").run(task.prompt, id);
       return id;
@@ -85,6 +96,10 @@ export class TasksStore {
   byId(id: number): TaskInfo | null {
     const row = prepared(this.db, `${SELECT_TASKS} WHERE t.id = ?`).get(id) as JoinedRow | undefined;
     return row ? toTask(row, this.pending) : null;
+  }
+
+  timeZone(taskId: number): string | null {
+    return (prepared(this.db, 'SELECT time_zone FROM tasks WHERE id = ?').pluck().get(taskId) as string | null | undefined) ?? null;
   }
 
   profileId(taskId: number): number | null {

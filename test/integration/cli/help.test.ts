@@ -47,6 +47,16 @@ const COMMANDS: [string[], RegExp][] = [
   [['approve', '1', '--merge'], /usage: errand approve <id> --merge \| --pr \| --keep-branch/],
   [['reject', '1'], /usage: errand reject <id> "<feedback>"/],
   [['discard', '1'], /usage: errand discard <id> \[--force\] \[--yes\]/],
+  [['add', 'x', '--at', 'tonight 2am'], /usage: errand add .*\[--at "<when>"\]/],
+  [['schedule'], /usage: errand schedule add "<when>" "<prompt>" --repo <path> --profile <name>/],
+  [['schedule', 'add'], /usage: errand schedule add(.*\n)*.*every weekday 9:00/],
+  [['schedule', 'ls'], /usage: errand schedule add(.*\n)*.*errand schedule ls/],
+  [['schedule', 'show', '1'], /errand schedule ls \| show <id>/],
+  [['schedule', 'edit', '1'], /errand schedule edit <id> \[--when "<when>"\]/],
+  [['schedule', 'pause', '1'], /pause <id> \| resume <id> \| rm <id>/],
+  [['policy'], /usage: errand policy set <profile> \[--retries N\] \[--backoff 30s\]/],
+  [['policy', 'set', 'quick'], /--escalate-to <profile>\|none/],
+  [['policy', 'ls'], /errand policy ls \| rm <profile>/],
 ];
 
 describe('--help', () => {
