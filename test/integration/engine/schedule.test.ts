@@ -60,7 +60,14 @@ describe('errand schedule', () => {
     expect(watch.events.filter((e) => e.type === 'task.review' && e.taskId === quietId).map((e) => (e as { review: string }).review)).toEqual(['nothing_found']);
     expect((await sb.errand(['show', String(quietId)])).stdout).toMatch(/schedule 1 · nothing found/);
     expect((await sb.errand(['schedule', 'show', '1'])).stdout).toMatch(new RegExp(`${quietId}\\s+succeeded.*nothing found`));
-    // Once each (two tasks in all), and the next occurrence is counted from now.
+    // Once each (two tasks in all, and no skipped occurrences to catch up), and the next occurrence is counted from now.
+    const db = new Database(join(sb.dataDir, 'errand.db'), { readonly: true });
+    const fired = db.prepare("SELECT data FROM events WHERE type = 'schedule.fired' ORDER BY id").pluck().all() as string[];
+    db.close();
+    expect(fired.map((e) => JSON.parse(e)).map((e) => [e.scheduleId, e.taskId === null ? e.skipped : 'filed']).sort()).toEqual([
+      [1, 'filed'],
+      [2, 'filed'],
+    ]);
     for (const s of (await sb.json(['schedule', 'ls'])).schedules) {
       expect(s.lastTaskId).toBe(s.id === 1 ? quietId : fixerId);
       expect(s.nextAt).toBeGreaterThan(Date.now());
