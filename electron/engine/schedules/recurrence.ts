@@ -10,13 +10,17 @@ const WEEKDAYS: Record<string, number> = {
   sunday: 0, sun: 0, monday: 1, mon: 1, tuesday: 2, tue: 2, tues: 2, wednesday: 3, wed: 3,
   thursday: 4, thu: 4, thur: 4, thurs: 4, friday: 5, fri: 5, saturday: 6, sat: 6,
 };
-const DAY_SETS: Record<string, string> = { day: '*', daily: '*', weekday: '1-5', weekend: '0,6' };
+const DAY_SETS: Record<string, string> = { day: '*', weekday: '1-5', weekend: '0,6' };
 const CRON_FIELD = /^[0-9*/,\-A-Za-z?#]+$/;
 const TIME_AT_END = /(?:^|\s)(?:at\s+)?(noon|midnight|\d{1,2}(?::\d{1,2})?\s?(?:am|pm)?)$/;
 
 /** `when` as a five-field cron expression (minute hour day-of-month month day-of-week). */
 export function toCron(when: string): string {
-  const spec = when.trim().toLowerCase().replace(/\s+/g, ' ');
+  const spec = when
+    .trim()
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .replace(/^(?:daily|hourly)\b/, (word) => (word === 'daily' ? 'every day' : 'every hour'));
   if (!spec || spec.length > MAX_WHEN_CHARS) throw unreadable(when);
   const fields = spec.split(' ');
   if (!spec.startsWith('every') && fields.length >= 5 && fields.every((f) => CRON_FIELD.test(f))) return checkedCron(when.trim());

@@ -13,6 +13,8 @@ describe('toCron', () => {
     ['every day 18:30', '30 18 * * *'],
     ['every day at 6:30pm', '30 18 * * *'],
     ['every day', '0 9 * * *'],
+    ['daily 7:45', '45 7 * * *'],
+    ['hourly', '0 * * * *'],
     ['every weekend 10am', '0 10 * * 0,6'],
     ['every monday 8am', '0 8 * * 1'],
     ['every mondays 8am', '0 8 * * 1'],
