@@ -33,7 +33,7 @@ export function isFinalStatus(status: RunStatus): boolean {
 }
 
 /** Why a queued task has not started yet. */
-export type WaitReason = 'global_cap' | 'repo_cap' | 'dependency' | 'chain';
+export type WaitReason = 'global_cap' | 'repo_cap' | 'dependency' | 'chain' | 'start_at' | 'retry_backoff';
 
 /** A wait reason, with the words that say what exactly it waits for ("task 12 to succeed"), when there are any. */
 export interface TaskWait {
@@ -100,6 +100,8 @@ export interface ProfileOptions {
   binary?: string;
   /** The model backend the agent is pointed at (`errand backend ls`, or a local server Errand detects). */
   backend?: string;
+  /** The variable holding the agent's model endpoint, watched for rate limits and 5xx (a command profile names its own). */
+  modelUrlEnv?: string;
   args?: string[];
 }
 
@@ -192,6 +194,10 @@ export interface RunInfo {
   check: CheckResult | null;
   /** The chain step (0-based) this run works on, when its task follows a chain. */
   step: number | null;
+  /** The profile this attempt runs with, when not the task's own (a chain step's, or one a retry policy escalated to). */
+  profileId: number | null;
+  /** Why the engine made this attempt on its own (a retry or an escalation); null for one the person asked for. */
+  retry: RetryNote | null;
   progress: RunProgress;
   logBytes: number;
   createdAt: number;
@@ -213,6 +219,8 @@ export const REVIEW_STATES = [
   'changes_requested',
   'discarded',
   'conflict',
+  // A scheduled run that changed nothing: filed, not put before the person.
+  'nothing_found',
 ] as const;
 export type ReviewState = (typeof REVIEW_STATES)[number];
 
@@ -247,6 +255,50 @@ export interface TaskInfo {
   group: TaskGroupRef | null;
   /** Where the task's chain stands, when it follows one. */
   chain: ChainPosition | null;
+  /** The schedule that filed it, if one did. */
+  scheduleId: number | null;
+}
+
+/** Why an attempt was made without the person: a transient model error, the profile's retries, or its ladder. */
+export interface RetryNote {
+  kind: 'transient' | 'retry' | 'escalation';
+  /** "retried after a rate limit (429)", "escalated to deep after: exited with code 1". */
+  note: string;
+  /** The profile the attempt runs with. */
+  profile: string;
+}
+
+/** How a profile's failed runs are tried again: on its own profile, then up its ladder. */
+export interface RetryPolicy {
+  profile: string;
+  /** Attempts after the first when the agent itself fails. */
+  retries: number;
+  /** The wait before a retry; a transient error's retries double it each time. */
+  backoffMs: number;
+  /** Retries of a transient model error (rate limit, 5xx), besides `retries`. */
+  transientRetries: number;
+  /** The profile tried next once `retries` are used up. */
+  escalateTo: string | null;
+}
+
+/** A recurring task: what to run, where, and when, in the person's zone. */
+export interface ScheduleInfo {
+  id: number;
+  /** What the person wrote: "every weekday 9:00", or a cron expression. */
+  when: string;
+  /** The same as a cron expression (minute hour day month weekday). */
+  cron: string;
+  prompt: string;
+  repoId: number;
+  repoPath: string;
+  profile: string;
+  timeZone: string;
+  paused: boolean;
+  /** The next occurrence, while it is not paused. */
+  nextAt: number | null;
+  lastAt: number | null;
+  lastTaskId: number | null;
+  createdAt: number;
 }
 
 export interface EngineStatus {

@@ -20,6 +20,8 @@ const WAIT_TEXT: Record<WaitReason, string> = {
   repo_cap: 'waiting: repo cap',
   dependency: 'waiting: another task',
   chain: 'waiting: its chain',
+  start_at: 'waiting: its start time',
+  retry_backoff: 'waiting to retry',
 };
 
 function tokens(n: number): string {
@@ -89,4 +91,14 @@ export function taskTable(tasks: TaskInfo[]): string {
     rows.push([String(t.id), statusText(t), taskElapsed(t), t.profile, t.repoPath.split('/').pop() ?? '', review, ...group, oneLine(t.prompt, 60)]);
   }
   return table(rows);
+}
+
+/** This machine's zone: sent with every request that carries a time the person typed. */
+export const TIME_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+/** "Thu 3 Dec 09:00", in this machine's zone. */
+export function clockTime(at: number): string {
+  return new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    .format(new Date(at))
+    .replace(',', '');
 }

@@ -10,6 +10,7 @@ import { digest, dismiss, inbox, seen, snooze, wake } from './commands/inbox-com
 import { attach, logs, send, watch } from './commands/output-commands.js';
 import { approve, discard, reject, review } from './commands/review-commands.js';
 import { config, daemon, profile, repo } from './commands/setup-commands.js';
+import { policy, schedule } from './commands/schedule-commands.js';
 import { add, cancel, clean, ls, retry, search, show } from './commands/task-commands.js';
 
 type Command = (ctx: CliContext, args: string[]) => Promise<void>;
@@ -18,7 +19,7 @@ const COMMANDS: Record<string, Command> = {
   add, ls, show, search, logs, attach, send, cancel, retry, clean, watch, daemon, profile, repo, config,
   agents, allow, deny, reply, resume, db, review, approve, reject, discard,
   inbox, seen, dismiss, snooze, wake, digest, batch, after,
-  backend, models, chain,
+  backend, models, chain, schedule, policy,
 };
 
 const HELP = `errand: hand coding tasks to agents and walk away
@@ -29,6 +30,7 @@ const HELP = `errand: hand coding tasks to agents and walk away
   errand batch --repo <path> --profile <name> < file     one task per line (or a JSON array), filed as one group
   errand batch ls | show <id> | retry <id> --failed      groups, k of n done, failures; retry the failed ones
   errand after <id> <prereq> [--merge]                   make a queued task wait for another
+  errand add "<prompt>" --repo <path> --profile <name>   file a task (prompt "-" reads stdin; --at "tonight 2am")
   errand ls [--status running,needs_input]               tasks, their status and time
   errand show <id>                                       one task and its runs
   errand search <words>                                  find tasks by prompt or question
@@ -54,6 +56,8 @@ const HELP = `errand: hand coding tasks to agents and walk away
   errand add "<prompt>" --repo <path> --chain <name>     run a chain of steps (plan → critique → implement …)
   errand chain add|ls|show|rm                            chain templates; errand chain show <id> for a task's chain
   errand chain continue|skip|edit <id>                   go on past a gate or a halted step, skip or change a step
+  errand schedule add "every weekday 9:00" "<prompt>" --repo <path> --profile <name>   (ls|show|edit|pause|resume|rm)
+  errand policy set <profile> --retries N --backoff 30s --escalate-to <profile>   retries and escalation
   errand profile add|ls|rm   errand repo add|ls   errand config get|set
   errand daemon status|start|stop
   errand db check | restore [BACKUP]                     the database's health; bring back a backup

@@ -24,6 +24,9 @@ import { openDatabase } from './store/database.js';
 import { checkInChild, isCorruption, refuseRecordedDamage } from './store/integrity.js';
 import { Store } from './store/store.js';
 import { UnsavedRunsFile } from './store/unsaved-runs-file.js';
+import { RetryService } from './retries/retry-service.js';
+import { ScheduleService } from './schedules/schedule-service.js';
+import { StartAt } from './schedules/start-at.js';
 import { TasksService } from './tasks-service.js';
 import { Timers } from './timers.js';
 import { Worktrees } from './worktrees/worktrees.js';
@@ -79,7 +82,10 @@ export class Engine {
     this.runs.onRunEnded = () => this.scheduler.poke();
     // Before review: a chain takes a step's end on (and makes the next step's run) before review looks at the task.
     this.chains = new ChainService({ store: this.store, hub, runs: this.runs, scheduler: this.scheduler, dataDir });
-    const tasks = new TasksService(this.store, hub, this.runs, this.scheduler, worktrees, this.chains);
+    const startAt = new StartAt(this.store, this.timers, this.scheduler, hub);
+    const tasks = new TasksService(this.store, hub, this.runs, this.scheduler, worktrees, this.chains, startAt);
+    const schedules = new ScheduleService(this.store, hub, this.timers, tasks);
+    const retries = new RetryService(this.store, hub, this.runs, this.scheduler, this.timers);
     this.agents = new AgentsService(this.store);
     this.runs.binaryFor = (adapter) => this.agents.binaryFor(adapter);
     const backends = new BackendsService(this.store, hub);
@@ -102,6 +108,8 @@ export class Engine {
       attention: this.attention,
       backends,
       chains: this.chains,
+      schedules,
+      retries,
       dataDir,
       groups,
       dependencies,

@@ -33,6 +33,8 @@ export class RunManager {
   private readonly unindexed = new Map<number, { offset: number; at: number }>();
   /** Called whenever a run ends, so queued work can start. */
   onRunEnded: () => void = () => {};
+  /** A run failed: true when something takes it up without the person (a retry policy), so no attention is raised. */
+  onFailed: (run: RunInfo) => boolean = () => false;
   /** Where detection found an adapter's CLI. */
   binaryFor: (adapter: AdapterId) => Promise<string | null> = async () => null;
   /** The profile pointed at its model backend, when it names one. */
@@ -91,7 +93,8 @@ export class RunManager {
   start(task: TaskInfo): void {
     const run = task.run!;
     const repo = this.store.repos.byId(task.repoId)!;
-    const profile = this.store.profiles.byId(this.store.tasks.profileId(task.id)!)!;
+    // An escalated attempt runs with the profile its retry policy chose.
+    const profile = this.store.profiles.byId(run.profileId ?? this.store.tasks.profileId(task.id)!)!;
     const earlier = this.store.runs.forTask(task.id).filter((r) => r.id < run.id);
     const place = this.worktrees.placeFor(repo, task, earlier);
     this.repoOfRun.set(run.id, repo.id);
@@ -185,10 +188,16 @@ export class RunManager {
     });
     const kind = ATTENTION[fields.status];
     // A check failure sent back to the agent is not the person's yet.
-    if (kind && fields.status !== before.status && !after.check?.sentBack && !this.endTakenOn(after)) {
+    if (kind && fields.status !== before.status && !after.check?.sentBack && !this.endTakenOn(after) && !this.takenUp(taskId, after, kind)) {
       const message = kind === 'needs_input' ? (after.question ?? 'waiting for input') : (after.reason ?? fields.status);
       this.hub.emit({ type: 'attention', taskId, runId, kind, message, at });
     }
+  }
+
+  /** What ended needs no person: a failure a retry takes up, or a scheduled run that found nothing. */
+  private takenUp(taskId: number, run: RunInfo, kind: AttentionKind): boolean {
+    if (kind === 'failed') return this.onFailed(run);
+    return kind === 'finished' && this.store.tasks.byId(taskId)?.review === 'nothing_found';
   }
 
   /** At start: a check failure sent back just before an engine died still gets its follow-up, once. */

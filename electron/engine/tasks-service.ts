@@ -7,6 +7,7 @@ import type { MethodParams, TaskDetail } from '../../shared/protocol/methods.js'
 import type { EventHub } from './event-hub.js';
 import type { RunManager } from './run-manager.js';
 import type { Scheduler } from './scheduler.js';
+import type { StartAt } from './schedules/start-at.js';
 import type { Store } from './store/store.js';
 import { adapterFor } from './agents/registry.js';
 import { checkBaseBranch, checkRepo } from './worktrees/repo-check.js';
@@ -28,6 +29,7 @@ export class TasksService {
     private readonly scheduler: Scheduler,
     private readonly worktrees: Worktrees,
     private readonly chains: ChainService,
+    private readonly startAt: StartAt,
   ) {}
 
   async addRepo(params: MethodParams<'repo.add'>): Promise<RepoInfo> {
@@ -56,8 +58,10 @@ export class TasksService {
     });
   }
 
-  async add(params: MethodParams<'task.add'>): Promise<TaskInfo> {
-    // Checked before anything is stored: a chain that cannot run leaves no task behind.
+  /** Files a task; with `at`, held until then; `scheduleId` for one a schedule files. */
+  async add(params: MethodParams<'task.add'>, scheduleId: number | null = null): Promise<TaskInfo> {
+    // Checked before anything is stored: a chain that cannot run, or a time that cannot be read, leaves no task behind.
+    const startAt = this.startAt.when(params.at, params.timeZone);
     const chain = params.chain ? this.chains.templates.plan(params.chain) : null;
     const first = chain?.steps[0]?.profileId;
     const profile = params.profile ? this.store.profiles.byName(params.profile) : first ? this.store.profiles.byId(first) : null;
@@ -75,8 +79,11 @@ export class TasksService {
         repoId: repo.id,
         profileId: profile.id,
         priority: params.priority ?? 0,
+        timeZone: params.timeZone ?? null,
+        scheduleId,
       });
       for (const step of this.onCreate) step(taskId, params);
+      if (startAt !== null) this.startAt.hold(taskId, startAt);
       return { taskId, run: chain ? this.chains.start(taskId, chain, params.prompt) : this.store.runs.create(taskId) };
     })();
     const task = this.store.tasks.byId(taskId)!;

@@ -9,10 +9,13 @@ import type {
   InboxCount,
   InboxItem,
   InboxKind,
+  RetryNote,
+  RetryPolicy,
   ReviewDetail,
   ReviewState,
   RunInfo,
   RunStatus,
+  ScheduleInfo,
   TaskInfo,
 } from '../domain.js';
 
@@ -92,4 +95,13 @@ export type EngineEvent =
       total: number;
       at: number;
     }
-  | { type: 'attention'; taskId: number; runId: number; kind: AttentionKind; message: string; at: number };
+  // Schedules and retries (w-sched).
+  /** A schedule was added, edited, paused or resumed, or its next occurrence moved. */
+  | { type: 'schedule.changed'; schedule: ScheduleInfo; at: number }
+  | { type: 'schedule.removed'; scheduleId: number; at: number }
+  /** An occurrence came: the task it filed, or why it filed none. */
+  | { type: 'schedule.fired'; scheduleId: number; taskId: number | null; skipped: string | null; at: number }
+  /** A failed run is tried again without the person: `runId` is the new attempt, which starts at `startsAt`. */
+  | { type: 'run.retry'; taskId: number; runId: number; failedRunId: number; retry: RetryNote; startsAt: number; at: number }
+  /** A profile's retry policy was set (or cleared: null). */
+  | { type: 'retry.policy'; profile: string; policy: RetryPolicy | null; at: number };

@@ -19,8 +19,10 @@ import type {
   ProfileBackendCheck,
   ProfileInfo,
   RepoInfo,
+  RetryPolicy,
   RunInfo,
   RunStatus,
+  ScheduleInfo,
   TaskInfo,
 } from '../domain.js';
 import {
@@ -34,6 +36,8 @@ import {
 } from './limits.js';
 
 const MAX_CHECK_RETRIES = 20;
+const MAX_RETRIES = 20;
+const MAX_BACKOFF_MS = 24 * 3600_000;
 const MAX_CHECK_TIMEOUT_MS = 24 * 3600_000;
 const NO_NUL = /^[^\u0000]*$/;
 const text = (max: number) =>
@@ -142,6 +146,7 @@ export const methodSchemas = {
       binary: absPath.optional(),
       /** The model backend the agent is pointed at (errand backend ls, or a detected local server). */
       backend: name.optional(),
+      modelUrlEnv: envName.optional(),
       replace: z.boolean().optional(),
     })
     .refine((p) => p.adapter !== 'command' || p.command.length > 0, {
@@ -175,6 +180,10 @@ export const methodSchemas = {
     ...prerequisites,
     /** A chain template: the task runs its steps one after another. */
     chain: name.optional(),
+    /** A natural time ("tonight 2am"): the task is held until then. */
+    at: text(200).optional(),
+    /** The person's IANA zone, for `at`. */
+    timeZone: text(100).optional(),
   }),
   'task.list': z
     .strictObject({
@@ -303,6 +312,36 @@ export const methodSchemas = {
   'chain.edit': z
     .strictObject({ id, step: text(64), prompt: text(MAX_PROMPT_CHARS).optional(), profile: name.nullable().optional(), gate: z.boolean().optional() })
     .refine((p) => p.prompt !== undefined || p.profile !== undefined || p.gate !== undefined, 'says nothing to change: give a prompt, a profile or a gate'),
+  // Schedules and retries (w-sched): recurring tasks, and each profile's retry policy and ladder.
+  'schedule.add': z.strictObject({
+    when: text(200).min(1),
+    prompt: text(MAX_PROMPT_CHARS).refine((p) => p.trim().length > 0, 'is empty: say what the agent should do'),
+    repo: absPath,
+    profile: name,
+    timeZone: text(100).optional(),
+  }),
+  'schedule.list': empty,
+  'schedule.get': z.strictObject({ id }),
+  'schedule.edit': z.strictObject({
+    id,
+    when: text(200).min(1).optional(),
+    prompt: text(MAX_PROMPT_CHARS).refine((p) => p.trim().length > 0, 'is empty: say what the agent should do').optional(),
+    repo: absPath.optional(),
+    profile: name.optional(),
+    timeZone: text(100).optional(),
+  }),
+  'schedule.pause': z.strictObject({ id }),
+  'schedule.resume': z.strictObject({ id }),
+  'schedule.remove': z.strictObject({ id }),
+  'retry.setPolicy': z.strictObject({
+    profile: name,
+    retries: z.number().int().min(0).max(MAX_RETRIES).optional(),
+    backoffMs: z.number().int().min(0).max(MAX_BACKOFF_MS).optional(),
+    transientRetries: z.number().int().min(0).max(MAX_RETRIES).optional(),
+    escalateTo: name.nullable().optional(),
+  }),
+  'retry.listPolicies': empty,
+  'retry.clearPolicy': z.strictObject({ profile: name }),
 } as const;
 
 export type Method = keyof typeof methodSchemas;
@@ -500,6 +539,16 @@ export interface MethodResults {
   'chain.continue': TaskChain;
   'chain.skip': TaskChain;
   'chain.edit': TaskChain;
+  'schedule.add': ScheduleInfo;
+  'schedule.list': { schedules: ScheduleInfo[] };
+  'schedule.get': { schedule: ScheduleInfo; tasks: TaskInfo[] };
+  'schedule.edit': ScheduleInfo;
+  'schedule.pause': ScheduleInfo;
+  'schedule.resume': ScheduleInfo;
+  'schedule.remove': { removed: number };
+  'retry.setPolicy': RetryPolicy;
+  'retry.listPolicies': { policies: RetryPolicy[] };
+  'retry.clearPolicy': { cleared: string };
 }
 
 /** `errand models`: each backend's status, which agent CLIs can run on it, and each profile bound to one. */

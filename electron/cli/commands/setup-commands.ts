@@ -61,13 +61,15 @@ async function processGone(pid: number, timeoutMs: number): Promise<void> {
 }
 
 const PROFILE_ADD_USAGE =
-  'errand profile add <name> [ENV…] [--needs-input <regex>] [--quiet-ms N] [--replace] -- <command> [args…]\n' +
+  'errand profile add <name> [ENV…] [--needs-input <regex>] [--quiet-ms N] [--model-url-env VAR] [--replace] -- <command> [args…]\n' +
   '  {prompt} as an argument (or --flag={prompt}) is the prompt, {prompt_file} a file holding it; with neither it goes to stdin\n' +
   'errand profile add <name> --adapter claude|codex|opencode|qwen|gemini|aider [--model M] [--permission-mode P]\n' +
   '                   [--binary /path/to/cli] [--backend NAME] [ENV…] [--replace] [-- extra CLI args…]\n' +
   '  --backend: a model backend (errand models), with --model naming its model\n' +
   '  ENV: --env K=V (stored as is; not for secrets), --env-from K[=VARIABLE] (the engine\'s environment, at each run),\n' +
-  '       --env-keychain K=SERVICE/ACCOUNT (the OS keychain, at each run)';
+  '       --env-keychain K=SERVICE/ACCOUNT (the OS keychain, at each run)\n' +
+  '  --model-url-env VAR: VAR holds the agent\'s model endpoint; it is watched, so a rate limit or 5xx is retried\n' +
+  '  (errand policy set <name> … for retries and escalation)';
 
 /** A profile's environment as it may be shown: references by name, and no secret that an older Errand stored. */
 function envText(p: ProfileInfo): string {
@@ -135,6 +137,7 @@ export async function profile(ctx: CliContext, args: string[]): Promise<void> {
         'permission-mode': { type: 'string' },
         binary: { type: 'string' },
         backend: { type: 'string' },
+        'model-url-env': { type: 'string' },
       },
       PROFILE_ADD_USAGE,
     );
@@ -155,6 +158,7 @@ export async function profile(ctx: CliContext, args: string[]): Promise<void> {
       ...(values['permission-mode'] ? { permissionMode: values['permission-mode'] as string } : {}),
       ...(values.binary ? { binary: absolutePath(values.binary as string) } : {}),
       ...(values.backend ? { backend: values.backend as string } : {}),
+      ...(values['model-url-env'] ? { modelUrlEnv: values['model-url-env'] as string } : {}),
       needsInput: pattern
         ? {
             pattern,

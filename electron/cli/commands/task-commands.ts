@@ -6,7 +6,7 @@ import { RUN_STATUSES } from '../../../shared/domain.js';
 import type { RunInfo, RunStatus } from '../../../shared/domain.js';
 import type { CliContext } from '../cli-context.js';
 import { parse, taskIdArg, UsageError } from '../cli-context.js';
-import { chainText, elapsed, groupText, oneLine, statusText, table, taskTable } from '../format.js';
+import { chainText, elapsed, groupText, oneLine, statusText, table, taskTable, TIME_ZONE } from '../format.js';
 import { addBestOf } from './best-of-commands.js';
 
 export function absolutePath(path: string): string {
@@ -14,8 +14,9 @@ export function absolutePath(path: string): string {
 }
 
 const ADD_USAGE =
-  'errand add "<prompt>" --repo <path> --profile <name> [--priority N] [--chain <name>] [--after <id>]… [--after-merge <id>]…\n' +
-  '    (prompt "-" reads stdin)\n' +
+  'errand add "<prompt>" --repo <path> --profile <name> [--priority N] [--at "<when>"] [--chain <name>] [--after <id>]…\n' +
+  '    [--after-merge <id>]…   (prompt "-" reads stdin)\n' +
+  '  --at "<when>"     start it later: "tonight 2am", "monday", "2h", "2026-12-01 14:00" (in your time zone)\n' +
   '  --chain <name>    run the steps of a chain one after another in the task\'s worktree (errand chain ls); --profile\n' +
   '                    may be left out when every step names its own\n' +
   '  --best-of a,b,c   instead of --profile: the prompt goes to each of these profiles, compared in errand review\n' +
@@ -28,6 +29,7 @@ export async function add(ctx: CliContext, args: string[]): Promise<void> {
       profile: { type: 'string' },
       priority: { type: 'string' },
       'prompt-file': { type: 'string' },
+      at: { type: 'string' },
       chain: { type: 'string' },
       'best-of': { type: 'string' },
       after: { type: 'string', multiple: true },
@@ -57,6 +59,7 @@ export async function add(ctx: CliContext, args: string[]): Promise<void> {
     ...(priority !== undefined ? { priority } : {}),
     ...(after ? { after } : {}),
     ...(afterMerge ? { afterMerge } : {}),
+    ...(typeof values.at === 'string' ? { at: values.at, timeZone: TIME_ZONE } : {}),
   };
   if (bestOf) return addBestOf(ctx, { ...common, profiles: bestOf });
   const engine = await ctx.engine();
@@ -119,6 +122,9 @@ export async function show(ctx: CliContext, args: string[]): Promise<void> {
     if (task.review) lines.push(`review  ${task.review.replace('_', ' ')}${task.reviewDetail?.message ? `: ${task.reviewDetail.message}` : ''}`);
     if (task.chain) lines.push(`chain   ${task.chain.template}: ${chainText(task)} (errand chain show ${task.id})`);
     if (task.run?.worktree) lines.push(`worktree ${task.run.worktree} (${task.run.branch})`);
+    const retried = runs.filter((r) => r.retry).map((r) => `attempt ${r.attempt}: ${r.retry!.note}`);
+    if (retried.length > 0) lines.push(`retries ${retried.join(' · ')}`);
+    if (task.scheduleId !== null) lines.push(`schedule ${task.scheduleId}${task.review === 'nothing_found' ? ' · nothing found' : ''}`);
     const checked = [...runs].reverse().find((r) => r.check);
     if (checked) lines.push(...checkLines(checked));
     const rows = [['RUN', 'STEP', 'STATUS', 'EXIT', 'CHECK', 'TIME', 'OUTPUT']];

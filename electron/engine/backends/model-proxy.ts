@@ -1,7 +1,7 @@
 // A watchdog in front of an agent's model endpoint: a reverse proxy on 127.0.0.1 that passes every request and answer
 // through unchanged, and says when the endpoint has kept failing, so a run need not wait out the agent's own retries.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import http from 'node:http';
+import http, { STATUS_CODES } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream';
@@ -25,10 +25,13 @@ export interface ModelProxyOptions {
 export interface ModelProxy {
   /** The upstream base URL's stand-in: give it to the agent instead. */
   readonly url: string;
+  /** The last answer, when it was a rate limit or a 5xx (or no answer came): what a failed run's retry policy reads. */
+  readonly lastFailure: ModelFailure | null;
   close(): Promise<void>;
 }
 
 // Per-connection headers (RFC 9110 7.6.1), plus host (the upstream's own) and expect (this server answered it).
+const RATE_LIMITED = 429;
 const NOT_FORWARDED = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'expect']);
 
 export async function startModelProxy(options: ModelProxyOptions): Promise<ModelProxy> {
@@ -38,6 +41,7 @@ export async function startModelProxy(options: ModelProxyOptions): Promise<Model
   const agent = new client.Agent({ keepAlive: true });
   const token = randomBytes(24).toString('base64url');
   const streak = new FailureStreak(options.windowMs, options.now);
+  let lastFailure: ModelFailure | null = null;
 
   const server = http.createServer((req, res) => {
     const path = pathAfterToken(req.url ?? '', token);
@@ -66,6 +70,11 @@ export async function startModelProxy(options: ModelProxyOptions): Promise<Model
       const status = answer.statusCode ?? 502;
       res.writeHead(status, answer.statusMessage, forwardable(answer.headers));
       pipeline(answer, res, () => {});
+      if (status === RATE_LIMITED || status >= 500) {
+        lastFailure = { status, message: STATUS_CODES[status] ?? 'no message' };
+        const failure = lastFailure;
+        readErrorBody(answer, (body) => (failure.message = errorMessage(status, body, answer.headers['content-encoding'])));
+      } else lastFailure = null;
       if (status < 500) streak.succeeded();
       else if (streak.failed()) {
         readErrorBody(answer, (body) => options.onGiveUp({ status, message: errorMessage(status, body, answer.headers['content-encoding']) }));
@@ -79,6 +88,7 @@ export async function startModelProxy(options: ModelProxyOptions): Promise<Model
       // Node gives an AggregateError with no message when every address of a name refused.
       const message = `could not reach the model endpoint (${error.message || (error as NodeJS.ErrnoException).code || 'connection failed'})`;
       res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message, type: 'bad_gateway' } }));
+      lastFailure = { status: 502, message };
       if (streak.failed()) options.onGiveUp({ status: 502, message });
     });
     req.pipe(upstreamReq);
@@ -96,6 +106,9 @@ export async function startModelProxy(options: ModelProxyOptions): Promise<Model
   const rest = options.upstream.trim().replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '');
   return {
     url: `http://127.0.0.1:${port}/${token}${rest}`,
+    get lastFailure() {
+      return lastFailure;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

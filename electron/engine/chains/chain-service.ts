@@ -139,7 +139,7 @@ export class ChainService {
   /** Makes the step's run (queued; a gate holds it for the person). Call inside a transaction. */
   launch(chain: StoredChain, idx: number): RunInfo {
     const step = chain.steps[idx]!;
-    const run = this.deps.store.runs.create(chain.taskId, 'start', null, null, { step: idx, profileId: step.profileId });
+    const run = this.deps.store.runs.create(chain.taskId, 'start', null, null, { own: { step: idx, profileId: step.profileId } });
     this.chains.setStep(chain.taskId, idx, { status: step.gate ? 'waiting' : 'active', runId: run.id, rendered: null });
     this.chains.setChain(chain.taskId, step.gate ? 'waiting' : 'running', idx);
     return run;

@@ -24,6 +24,9 @@ import { backendHandlers } from './backend-handlers.js';
 import type { ChainService } from '../chains/chain-service.js';
 import { chainHandlers } from './chain-handlers.js';
 import { RunHandlers } from './run-handlers.js';
+import { scheduleHandlers } from './schedule-handlers.js';
+import type { RetryService } from '../retries/retry-service.js';
+import type { ScheduleService } from '../schedules/schedule-service.js';
 
 export interface RouterDeps {
   engine: Engine;
@@ -38,6 +41,8 @@ export interface RouterDeps {
   attention: AttentionService;
   backends: BackendsService;
   chains: ChainService;
+  schedules: ScheduleService;
+  retries: RetryService;
   dataDir: string;
   groups: GroupHandlerDeps['groups'];
   dependencies: GroupHandlerDeps['dependencies'];
@@ -80,6 +85,7 @@ export class RequestRouter {
           ...(p.permissionMode ? { permissionMode: p.permissionMode } : {}),
           ...(p.binary ? { binary: p.binary } : {}),
           ...(p.backend ? { backend: p.backend } : {}),
+          ...(p.modelUrlEnv ? { modelUrlEnv: p.modelUrlEnv } : {}),
           ...(args.length > 0 ? { args } : {}),
         };
         return store.profiles.upsert({
@@ -98,7 +104,7 @@ export class RequestRouter {
         const profile = store.profiles.byName(p.name);
         if (!profile) throw new ErrandError('not_found', `There is no profile "${p.name}".`);
         if (store.profiles.isUsed(profile.id)) {
-          throw new ErrandError('conflict', `Profile "${p.name}" is used by tasks, which keep it for retries; it was kept.`);
+          throw new ErrandError('conflict', `Profile "${p.name}" is used by tasks (which keep it for retries), a schedule or a retry ladder; it was kept.`);
         }
         store.profiles.remove(profile.id);
         return { removed: p.name };
@@ -141,6 +147,7 @@ export class RequestRouter {
       ...groupHandlers(deps),
       ...backendHandlers(deps.backends),
       ...chainHandlers(deps.chains),
+      ...scheduleHandlers(deps.schedules, deps.retries),
     };
   }
 

@@ -247,7 +247,8 @@ export class RunSession {
         }
       }
       // Only the agent's env points at the watchdog: the setup command, the recorded command and the store do not.
-      const watched = await watchModel(this.adapter.modelUrlEnv, env, (failure) => this.modelGaveUp(failure));
+      const urlVar = this.input.profile.options.modelUrlEnv ?? this.adapter.modelUrlEnv;
+      const watched = await watchModel(urlVar, env, (failure) => this.modelGaveUp(failure));
       this.modelProxy = watched.proxy;
       if (watched.note) this.log(watched.note);
       const agentEnv = watched.env;
@@ -337,7 +338,7 @@ export class RunSession {
     const exitCode = exit?.exitCode ?? null;
     if (this.writeError) return this.end('failed', { reason: failureReason(this.writeError, 'could not write the run log'), exitCode });
     if (this.cancelReason !== null) return this.end(this.cancelStatus, { reason: this.cancelReason, exitCode });
-    const verdict = judged ?? this.judge.interpreterVerdict(exit ?? { exitCode: -1, signal: null });
+    const verdict = withModelFailure(judged ?? this.judge.interpreterVerdict(exit ?? { exitCode: -1, signal: null }), this.modelProxy);
     this.end(verdict.status, {
       ...(check ? { check } : {}),
       reason: verdict.reason,
@@ -358,6 +359,13 @@ export class RunSession {
     this.writeError = error;
     void this.proc?.stop();
   }
+}
+
+/** An agent that failed right after its model answered with a rate limit or a 5xx failed because of it: say so. */
+function withModelFailure(verdict: Verdict, proxy: ModelProxy | null): Verdict {
+  const failure = proxy?.lastFailure;
+  if (verdict.status !== 'failed' || !failure || verdict.reason?.startsWith('API error:')) return verdict;
+  return { ...verdict, reason: `API error: HTTP ${failure.status}: ${failure.message} (then the agent ${verdict.reason ?? 'failed'})` };
 }
 
 function freePort(): Promise<number> {

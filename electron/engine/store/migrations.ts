@@ -207,4 +207,33 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (task_id, idx)
   ) STRICT, WITHOUT ROWID;
   `,
+  // Schedules and --at (w-sched): the zone a task's start time was given in, the schedule that filed it, and the schedules.
+  `
+  ALTER TABLE tasks ADD COLUMN time_zone TEXT;
+  ALTER TABLE tasks ADD COLUMN schedule_id INTEGER;
+  CREATE TABLE schedules (
+    id INTEGER PRIMARY KEY,
+    spec TEXT NOT NULL,
+    cron TEXT NOT NULL,
+    prompt TEXT NOT NULL,
+    repo_id INTEGER NOT NULL REFERENCES repos(id),
+    profile_id INTEGER NOT NULL REFERENCES profiles(id),
+    time_zone TEXT NOT NULL,
+    paused INTEGER NOT NULL DEFAULT 0,
+    last_at INTEGER,
+    last_task_id INTEGER,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+  `,
+  // Retries and escalation (w-sched): why the engine made an attempt (its profile is runs.profile_id), each profile's policy.
+  `
+  ALTER TABLE runs ADD COLUMN retry TEXT;
+  CREATE TABLE retry_policies (
+    profile_id INTEGER PRIMARY KEY REFERENCES profiles(id) ON DELETE CASCADE,
+    retries INTEGER NOT NULL,
+    backoff_ms INTEGER NOT NULL,
+    transient_retries INTEGER NOT NULL,
+    escalate_to INTEGER REFERENCES profiles(id)
+  ) STRICT;
+  `,
 ];

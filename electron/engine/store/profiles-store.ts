@@ -91,12 +91,13 @@ export class ProfilesStore {
   }
 
   isUsed(id: number): boolean {
-    // A chain step's run, or a step still to come, keeps its own profile too.
+    // A chain step's run, a step still to come, a schedule or a retry ladder keeps its profile too.
     return (
       prepared(
         this.db,
         `SELECT 1 FROM tasks WHERE profile_id = @id UNION ALL SELECT 1 FROM runs WHERE profile_id = @id
-          UNION ALL SELECT 1 FROM chain_steps WHERE profile_id = @id LIMIT 1`,
+          UNION ALL SELECT 1 FROM chain_steps WHERE profile_id = @id UNION ALL SELECT 1 FROM schedules WHERE profile_id = @id
+          UNION ALL SELECT 1 FROM retry_policies WHERE escalate_to = @id LIMIT 1`,
       ).get({ id }) !== undefined
     );
   }

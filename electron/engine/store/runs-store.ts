@@ -1,4 +1,4 @@
-import type { CheckResult, PermissionRequest, ReplyGrant, RunInfo, RunKind, RunProgress, RunStatus } from '../../../shared/domain.js';
+import type { CheckResult, PermissionRequest, ReplyGrant, RetryNote, RunInfo, RunKind, RunProgress, RunStatus } from '../../../shared/domain.js';
 import type { Db } from './database.js';
 import { prepared } from './database.js';
 import { isTransientWriteError, PendingRunWrites } from './pending-writes.js';
@@ -24,6 +24,7 @@ export interface RunRow {
   check_result: string | null;
   step: number | null;
   profile_id: number | null;
+  retry: string | null;
   progress: string;
   log_bytes: number;
   created_at: number;
@@ -52,6 +53,8 @@ export function toRun(row: RunRow): RunInfo {
     replyGrant: row.reply_grant ? (JSON.parse(row.reply_grant) as ReplyGrant) : null,
     check: row.check_result ? (JSON.parse(row.check_result) as CheckResult) : null,
     step: row.step ?? null,
+    profileId: row.profile_id ?? null,
+    retry: row.retry ? (JSON.parse(row.retry) as RetryNote) : null,
     progress: JSON.parse(row.progress) as RunProgress,
     logBytes: row.log_bytes,
     createdAt: row.created_at,
@@ -108,6 +111,12 @@ export interface RunStep {
   profileId: number | null;
 }
 
+export interface NewRunOptions {
+  /** Its chain step and profile, when not those of the run it follows. */
+  own?: RunStep;
+  retry?: { note: RetryNote; profileId: number | null };
+}
+
 export class RunsStore {
   /** Changes the disk would not take yet; reads see them. */
   readonly pending: PendingRunWrites;
@@ -142,21 +151,25 @@ export class RunsStore {
 
   /**
    * Creates a queued run for the task and makes it the task's current run. Unless `own` says otherwise, it works on the
-   * same chain step, with the same profile, as the run it follows (a retry, a reply, a check sent back).
+   * same chain step, with the same profile, as the run it follows (a reply, a check sent back). `retry` when the engine
+   * makes it on its own (a retry policy), with the profile it runs with (null: the step's, or the task's).
    */
-  create(taskId: number, kind: RunKind = 'start', message: string | null = null, sessionId: string | null = null, own?: RunStep): RunInfo {
+  create(taskId: number, kind: RunKind = 'start', message: string | null = null, sessionId: string | null = null, options: NewRunOptions = {}): RunInfo {
     return this.db.transaction(() => {
-      const { step, profileId } =
-        own ??
+      const inherited =
+        options.own ??
         ((prepared(this.db, 'SELECT r.step, r.profile_id AS profileId FROM tasks t JOIN runs r ON r.id = t.current_run_id WHERE t.id = ?')
           .get(taskId) as RunStep | undefined) ?? { step: null, profileId: null });
+      const { step } = inherited;
+      const { retry } = options;
+      const profileId = retry ? (retry.profileId ?? (step !== null ? inherited.profileId : null)) : inherited.profileId;
       const attempt =
         ((prepared(this.db, 'SELECT max(attempt) AS n FROM runs WHERE task_id = ?').get(taskId) as { n: number | null }).n ??
           0) + 1;
       const { lastInsertRowid } = prepared(this.db, 
-          "INSERT INTO runs (task_id, attempt, status, kind, message, session_id, step, profile_id, created_at) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?)",
+          "INSERT INTO runs (task_id, attempt, status, kind, message, session_id, step, profile_id, retry, created_at) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)",
         )
-        .run(taskId, attempt, kind, message, sessionId, step, profileId, Date.now());
+        .run(taskId, attempt, kind, message, sessionId, step, profileId, retry ? JSON.stringify(retry.note) : null, Date.now());
       const runId = Number(lastInsertRowid);
       prepared(this.db, 'UPDATE tasks SET current_run_id = ? WHERE id = ?').run(runId, taskId);
       return this.byId(runId)!;

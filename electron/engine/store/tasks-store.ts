@@ -25,6 +25,7 @@ interface TaskJoinRow {
   c_total: number | null;
   c_state: string | null;
   c_step: string | null;
+  t_schedule_id: number | null;
 }
 
 type JoinedRow = TaskJoinRow & Partial<RunRow>;
@@ -32,7 +33,7 @@ type JoinedRow = TaskJoinRow & Partial<RunRow>;
 const SELECT_TASKS_COLUMNS = `
   SELECT t.id AS t_id, t.prompt AS t_prompt, t.repo_id AS t_repo_id, t.priority AS t_priority,
          t.created_at AS t_created_at, t.review_state AS t_review_state,
-         t.review_run_id AS t_review_run_id, t.review_detail AS t_review_detail, rp.path AS repo_path, p.name AS profile_name,
+         t.review_run_id AS t_review_run_id, t.review_detail AS t_review_detail, t.schedule_id AS t_schedule_id, rp.path AS repo_path, p.name AS profile_name,
          t.group_id AS t_group_id, g.kind AS group_kind,
          tc.template AS c_template, tc.position AS c_position, tc.total AS c_total, tc.state AS c_state, cs.name AS c_step, r.*`;
 const JOIN_NAMES = `JOIN repos rp ON rp.id = t.repo_id JOIN profiles p ON p.id = t.profile_id LEFT JOIN task_groups g ON g.id = t.group_id
@@ -54,7 +55,12 @@ function toTask(row: JoinedRow, pending: PendingRunWrites): TaskInfo {
     waitReason: null,
     waitDetail: null,
     group: row.t_group_id === null ? null : { id: row.t_group_id, kind: row.group_kind as GroupKind },
-    ...effectiveReview({ state: row.t_review_state as ReviewState | null, runId: row.t_review_run_id, detail: row.t_review_detail }, run),
+    ...effectiveReview(
+      { state: row.t_review_state as ReviewState | null, runId: row.t_review_run_id, detail: row.t_review_detail },
+      run,
+      row.t_schedule_id !== null,
+    ),
+    scheduleId: row.t_schedule_id,
     chain: row.c_template
       ? { template: row.c_template, step: row.c_position! + 1, of: row.c_total!, name: row.c_step ?? '', state: row.c_state as ChainState }
       : null,
@@ -67,6 +73,9 @@ export interface NewTask {
   profileId: number;
   priority: number;
   groupId?: number;
+  /** The zone the person gave a start time in (errand add --at). */
+  timeZone?: string | null;
+  scheduleId?: number | null;
 }
 
 export class TasksStore {
@@ -79,8 +88,10 @@ export class TasksStore {
   /** Inserts the task, indexes its prompt for search, and returns its id. */
   insert(task: NewTask): number {
     return this.db.transaction(() => {
-      const { lastInsertRowid } = prepared(this.db, 'INSERT INTO tasks (prompt, repo_id, profile_id, priority, group_id, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(task.prompt, task.repoId, task.profileId, task.priority, task.groupId ?? null, Date.now());
+      const { lastInsertRowid } = prepared(
+        this.db,
+        'INSERT INTO tasks (prompt, repo_id, profile_id, priority, group_id, created_at, time_zone, schedule_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ).run(task.prompt, task.repoId, task.profileId, task.priority, task.groupId ?? null, Date.now(), task.timeZone ?? null, task.scheduleId ?? null);
       const id = Number(lastInsertRowid);
       prepared(this.db, "INSERT INTO search_text (body, kind, task_id) VALUES (?, 'prompt', ?)").run(task.prompt, id);
       return id;
@@ -100,6 +111,10 @@ export class TasksStore {
   byId(id: number): TaskInfo | null {
     const row = prepared(this.db, `${SELECT_TASKS} WHERE t.id = ?`).get(id) as JoinedRow | undefined;
     return row ? toTask(row, this.pending) : null;
+  }
+
+  timeZone(taskId: number): string | null {
+    return (prepared(this.db, 'SELECT time_zone FROM tasks WHERE id = ?').pluck().get(taskId) as string | null | undefined) ?? null;
   }
 
   /** The profile the task's current run uses: its own (a chain step's), else the task's. */

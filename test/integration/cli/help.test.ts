@@ -77,6 +77,16 @@ const COMMANDS: [string[], RegExp][] = [
   [['chain', 'continue', '1'], /usage: errand chain continue <id>/],
   [['chain', 'skip', '1'], /usage: errand chain skip <id> \[--step <name>\]/],
   [['chain', 'edit', '1'], /usage: errand chain edit <id> --step <name>/],
+  [['add', 'x', '--at', 'tonight 2am'], /usage: errand add .*\[--at "<when>"\]/],
+  [['schedule'], /usage: errand schedule add "<when>" "<prompt>" --repo <path> --profile <name>/],
+  [['schedule', 'add'], /usage: errand schedule add(.*\n)*.*every weekday 9:00/],
+  [['schedule', 'ls'], /usage: errand schedule add(.*\n)*.*errand schedule ls/],
+  [['schedule', 'show', '1'], /errand schedule ls \| show <id>/],
+  [['schedule', 'edit', '1'], /errand schedule edit <id> \[--when "<when>"\]/],
+  [['schedule', 'pause', '1'], /pause <id> \| resume <id> \| rm <id>/],
+  [['policy'], /usage: errand policy set <profile> \[--retries N\] \[--backoff 30s\]/],
+  [['policy', 'set', 'quick'], /--escalate-to <profile>\|none/],
+  [['policy', 'ls'], /errand policy ls \| rm <profile>/],
 ];
 
 describe('--help', () => {

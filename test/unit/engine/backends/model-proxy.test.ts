@@ -172,6 +172,25 @@ describe('model proxy', () => {
     expect(failures).toHaveLength(1);
   });
 
+  it('remembers whether the last answer was a rate limit or a 5xx, with its message, for a failed run’s retry', async () => {
+    const up = await upstream((req, res) => {
+      if (req.url!.endsWith('/busy')) sendJson(res, 429, { error: { message: 'slow down' } });
+      else if (req.url!.endsWith('/fail')) sendJson(res, 503, { error: { message: 'overloaded' } });
+      else if (req.url!.endsWith('/bad')) sendJson(res, 400, { error: { message: 'bad request' } });
+      else sendJson(res, 200, { ok: true });
+    });
+    const { proxy: p } = await proxy(up.url);
+    expect(p.lastFailure).toBeNull();
+    await request(`${p.url}/busy`, { method: 'POST', body: '{}' });
+    expect(p.lastFailure).toEqual({ status: 429, message: 'slow down' });
+    await request(`${p.url}/ok`);
+    expect(p.lastFailure).toBeNull();
+    await request(`${p.url}/fail`);
+    expect(p.lastFailure).toEqual({ status: 503, message: 'overloaded' });
+    await request(`${p.url}/bad`);
+    expect(p.lastFailure).toBeNull();
+  });
+
   it('passes a large 5xx body through whole, and reports a short snippet of it', async () => {
     const big = `${'upstream exploded '.repeat(100)}${'x'.repeat(1024 * 1024)}`;
     const up = await upstream((_req, res) => {

@@ -42,6 +42,15 @@ describe('the review state', () => {
     expect(effectiveReview({ state: 'changes_requested', runId: 1, detail: null }, run(2, 'succeeded')).review).toBe('unreviewed');
     expect(effectiveReview({ state: 'kept', runId: 1, detail: null }, run(2, 'running')).review).toBe(null);
   });
+
+  it('files a scheduled run that changed nothing as nothing found; any other success is unreviewed', () => {
+    const none = { state: null, runId: null, detail: null };
+    const unchanged = { id: 1, status: 'succeeded', reason: 'no changes in the worktree' } as RunInfo;
+    expect(effectiveReview(none, unchanged, true).review).toBe('nothing_found');
+    expect(effectiveReview(none, unchanged, false).review).toBe('unreviewed');
+    expect(effectiveReview(none, { ...unchanged, reason: null }, true).review).toBe('unreviewed');
+    expect(effectiveReview({ state: 'discarded', runId: 1, detail: null }, unchanged, true).review).toBe('discarded');
+  });
 });
 
 describe('the commit message of approved work', () => {
