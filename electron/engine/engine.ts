@@ -93,6 +93,9 @@ export class Engine {
     const review = new ReviewService({ store: this.store, hub, runs: this.runs, scheduler: this.scheduler, tasks, worktrees, dataDir });
     this.attention = new AttentionService(this.store, hub, this.timers);
     const dependencies = (this.dependencies = new Dependencies(this.store, hub, this.scheduler));
+    // The inbox ranks an item by the work waiting on its task: chain steps still to run, and dependent tasks.
+    this.attention.addBlockedCounter((taskId) => this.chains.blockedBy(taskId));
+    this.attention.addBlockedCounter((taskId) => dependencies.blockedBy(taskId));
     tasks.onCreate.push((taskId, params) => dependencies.record(taskId, params.after, params.afterMerge));
     const groups = new GroupsService(this.store, hub, this.scheduler, tasks, dependencies);
     const router = new RequestRouter({
