@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   'too_many_connections',
   'disk_full',
   'db_corrupt',
+  /** The engine did not answer in time (the client gave up waiting). */
+  'timeout',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
