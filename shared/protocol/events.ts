@@ -1,5 +1,5 @@
 // Events the engine pushes to clients, as JSON-RPC notifications { method: 'event', params: EngineEvent }.
-import type { CheckResult, ReviewDetail, ReviewState, RunInfo, RunStatus, TaskInfo } from '../domain.js';
+import type { CheckResult, ReviewDetail, ReviewState, RunInfo, RunProgress, RunStatus, TaskInfo } from '../domain.js';
 
 export type AttentionKind = 'needs_input' | 'failed' | 'finished' | 'interrupted';
 
@@ -17,8 +17,15 @@ export type EngineEvent =
       exitCode: number | null;
       /** The run's process is gone (its end is announced even when its verdict came earlier). */
       ended: boolean;
+      /** What a list row shows besides the status: how far it got, and since when. */
+      attempt: number;
+      progress: RunProgress;
+      startedAt: number | null;
+      endedAt: number | null;
       at: number;
     }
+  /** Throttled: a run's progress changed (todos, files changed, tokens, cost, retries, the check phase); the whole of it. */
+  | { type: 'run.progress'; taskId: number; runId: number; progress: RunProgress; at: number }
   /** A run's changes that the disk could not take when they happened (it was full) are now stored. */
   | { type: 'run.saved'; taskId: number; runId: number; at: number }
   /** Throttled: that a run printed, and how much in all; the bytes themselves go to run subscribers only. */

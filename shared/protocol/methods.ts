@@ -266,7 +266,8 @@ export interface MethodResults {
   'run.readLog': { runId: number; offset: number; data: string; size: number };
   'run.subscribe': Subscription;
   'run.unsubscribe': { unsubscribed: boolean };
-  'events.subscribe': { tasks: TaskInfo[] };
+  /** The snapshot, current as of event `seq` (events numbered after it follow). */
+  'events.subscribe': { tasks: TaskInfo[]; seq: number };
 }
 
 export function isMethod(name: string): name is Method {

@@ -120,7 +120,7 @@ export class RequestRouter {
       'run.unsubscribe': (p, c) => run.unsubscribe(p, c),
       'events.subscribe': (_p, c) => {
         hub.watch(c);
-        return { tasks: tasks.snapshot() };
+        return { tasks: tasks.snapshot(), seq: hub.seq };
       },
     };
   }
