@@ -164,8 +164,15 @@ export const methodSchemas = {
     offset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
     length: z.number().int().min(1).max(MAX_LOG_READ_BYTES),
   }),
-  'run.subscribe': z.strictObject({ taskId: id, attach: z.strictObject(termSize).optional() }),
+  'run.subscribe': z.strictObject({
+    taskId: id,
+    attach: z.strictObject(termSize).optional(),
+    /** The client acknowledges what it renders with run.ack; the agent pauses while too much is unacknowledged. */
+    ack: z.boolean().optional(),
+  }),
   'run.unsubscribe': z.strictObject({ taskId: id }),
+  /** The client has rendered the run's output up to this log offset (a follower subscribed with ack). */
+  'run.ack': z.strictObject({ taskId: id, offset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }),
 
   'events.subscribe': empty,
 } as const;
@@ -266,6 +273,8 @@ export interface MethodResults {
   'run.readLog': { runId: number; offset: number; data: string; size: number };
   'run.subscribe': Subscription;
   'run.unsubscribe': { unsubscribed: boolean };
+  /** Bytes sent to this follower that it has not acknowledged yet. */
+  'run.ack': { unacked: number };
   /** The snapshot, current as of event `seq` (events numbered after it follow). */
   'events.subscribe': { tasks: TaskInfo[]; seq: number };
 }

@@ -118,6 +118,7 @@ export class RequestRouter {
       'run.readLog': (p) => run.readLog(p),
       'run.subscribe': (p, c) => run.subscribe(p, c),
       'run.unsubscribe': (p, c) => run.unsubscribe(p, c),
+      'run.ack': (p, c) => run.ack(p, c),
       'events.subscribe': (_p, c) => {
         hub.watch(c);
         return { tasks: tasks.snapshot(), seq: hub.seq };
