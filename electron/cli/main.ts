@@ -5,6 +5,7 @@ import { agents, allow, deny, reply, resume } from './commands/agent-commands.js
 import { db } from './commands/db-commands.js';
 import { attach, logs, send, watch } from './commands/output-commands.js';
 import { approve, discard, reject, review } from './commands/review-commands.js';
+import { serve } from './commands/serve-commands.js';
 import { config, daemon, profile, repo } from './commands/setup-commands.js';
 import { add, cancel, clean, ls, retry, search, show } from './commands/task-commands.js';
 
@@ -12,7 +13,7 @@ type Command = (ctx: CliContext, args: string[]) => Promise<void>;
 
 const COMMANDS: Record<string, Command> = {
   add, ls, show, search, logs, attach, send, cancel, retry, clean, watch, daemon, profile, repo, config,
-  agents, allow, deny, reply, resume, db, review, approve, reject, discard,
+  agents, allow, deny, reply, resume, db, review, approve, reject, discard, serve,
 };
 
 const HELP = `errand: hand coding tasks to agents and walk away
@@ -36,6 +37,7 @@ const HELP = `errand: hand coding tasks to agents and walk away
   errand watch [--json]                                  events as they happen
   errand profile add|ls|rm   errand repo add|ls   errand config get|set
   errand daemon status|start|stop
+  errand serve [--port N]                                web mode: prints a local URL with its token
   errand db check | restore [BACKUP]                     the database's health; bring back a backup
 
 Every command takes --json, and --help (or errand help <command>) for its usage and options. Data lives in $ERRAND_HOME (default: your app-data directory).`;

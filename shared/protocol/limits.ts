@@ -18,3 +18,5 @@ export const MAX_LIST_LIMIT = 1000;
 export const MAX_REVIEW_DIFF_BYTES = 4 * 1024 * 1024;
 /** Connections served at once: each holds buffers and watchers, so their number is bounded too. */
 export const MAX_CLIENT_CONNECTIONS = 256;
+/** The largest WebSocket message web mode takes (its maxPayload): a 1 MB paste, escaped, with room to spare. */
+export const MAX_WEB_MESSAGE_BYTES = 4 * 1024 * 1024;

@@ -175,6 +175,9 @@ export const methodSchemas = {
   'run.ack': z.strictObject({ taskId: id, offset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }),
 
   'events.subscribe': empty,
+
+  // Web mode (issue 10): `errand serve`.
+  'web.serve': z.strictObject({ port: z.number().int().min(0).max(65_535).optional() }).optional(),
 } as const;
 
 export type Method = keyof typeof methodSchemas;
@@ -277,6 +280,8 @@ export interface MethodResults {
   'run.ack': { unacked: number };
   /** The snapshot, current as of event `seq` (events numbered after it follow). */
   'events.subscribe': { tasks: TaskInfo[]; seq: number };
+  /** `url` carries the token: it is for the person who asked, on this machine. */
+  'web.serve': { url: string; host: string; port: number };
 }
 
 export function isMethod(name: string): name is Method {

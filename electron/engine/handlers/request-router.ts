@@ -16,6 +16,7 @@ import type { Timers } from '../timers.js';
 import { checkCommandTemplate } from '../agents/command-adapter.js';
 import { adapterFor } from '../agents/registry.js';
 import { RunHandlers } from './run-handlers.js';
+import { WebHandlers } from './web-handlers.js';
 
 export interface RouterDeps {
   engine: Engine;
@@ -37,10 +38,12 @@ type Handlers = {
 export class RequestRouter {
   private readonly handlers: Handlers;
   private readonly runHandlers: RunHandlers;
+  private readonly webHandlers: WebHandlers;
 
   constructor(private readonly deps: RouterDeps) {
     const { engine, store, hub, scheduler, tasks } = deps;
     const run = (this.runHandlers = new RunHandlers(store, deps.runs, deps.dataDir));
+    const web = (this.webHandlers = new WebHandlers(() => engine.dispatcher, null));
     const config = () => ({ maxRunning: scheduler.maxRunning(), defaultMaxRunning: defaultMaxRunning() });
     this.handlers = {
       'engine.status': () => engine.status(),
@@ -123,6 +126,7 @@ export class RequestRouter {
         hub.watch(c);
         return { tasks: tasks.snapshot(), seq: hub.seq };
       },
+      'web.serve': (p, c) => web.serve(p, c),
     };
   }
 
@@ -134,5 +138,6 @@ export class RequestRouter {
   disconnected(connection: Connection): void {
     this.deps.hub.unwatch(connection.id);
     this.runHandlers.disconnected(connection);
+    this.webHandlers.disconnected(connection);
   }
 }

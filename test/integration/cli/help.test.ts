@@ -47,6 +47,7 @@ const COMMANDS: [string[], RegExp][] = [
   [['approve', '1', '--merge'], /usage: errand approve <id> --merge \| --pr \| --keep-branch/],
   [['reject', '1'], /usage: errand reject <id> "<feedback>"/],
   [['discard', '1'], /usage: errand discard <id> \[--force\] \[--yes\]/],
+  [['serve'], /usage: errand serve \[--port <N>\]/],
 ];
 
 describe('--help', () => {
