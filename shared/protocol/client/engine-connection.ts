@@ -139,7 +139,7 @@ export class EngineConnection {
     if (pending.timer) clearTimeout(pending.timer);
     if ('error' in message) {
       const e = message.error;
-      pending.reject(isProtocolError(e) ? new ErrandError(e.code, e.message) : new Error(String(e)));
+      pending.reject(isProtocolError(e) ? new ErrandError(e.code, e.message, e.action) : new Error(String(e)));
     } else pending.resolve(message.result);
   }
 

@@ -36,6 +36,16 @@ describe('EngineConnection', () => {
     expect(error).toMatchObject({ code: 'not_found', message: 'There is no task 7.' });
   });
 
+  it('keeps the action an engine error offers', async () => {
+    const { transport, client } = await opened();
+    const answer = client.request('task.get', { id: 7 });
+    const action = { kind: 'retry', method: 'task.retry', params: { id: 7 } };
+    transport.push({ jsonrpc: '2.0', id: 1, error: { code: 'conflict', message: 'It failed.', action } });
+    expect(await answer.catch((e: unknown) => e)).toMatchObject({ code: 'conflict', action });
+    expect(new ErrandError('conflict', 'x').toJSON()).toEqual({ code: 'conflict', message: 'x' });
+    expect(new ErrandError('conflict', 'x', action).toJSON()).toEqual({ code: 'conflict', message: 'x', action });
+  });
+
   it('matches answers to requests whatever order they come in', async () => {
     const { transport, client } = await opened();
     const first = client.request('engine.status');
