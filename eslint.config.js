@@ -64,6 +64,14 @@ export default tseslint.config(
     }),
   },
   {
+    files: ['electron/client/**/*.ts'],
+    rules: forbid({
+      modules: ['electron', ...nativeModules],
+      folders: ['main', 'preload', 'engine', 'cli', 'renderer'],
+      why: 'electron/client is shared by the CLI and Electron main: it imports shared/ and Node only.',
+    }),
+  },
+  {
     files: ['electron/engine/**/*.ts'],
     rules: forbid({
       modules: ['electron'],

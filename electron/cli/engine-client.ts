@@ -1,97 +1,49 @@
-// A connection to the engine's socket: requests with replies, and pushed events.
-import { connect } from 'node:net';
-import type { Socket } from 'node:net';
+// The CLI's connection to the engine: the shared client core over the socket, one listener of each kind at a time.
 import type { EngineEvent } from '../../shared/protocol/events.js';
-import { ErrandError, isProtocolError } from '../../shared/protocol/errors.js';
-import { LineDecoder } from '../../shared/protocol/line-decoder.js';
-import { MAX_MESSAGE_BYTES } from '../../shared/protocol/limits.js';
-import { encodeMessage } from '../../shared/protocol/wire.js';
-import type { ServerMessage } from '../../shared/protocol/wire.js';
 import type { Method, MethodInput, MethodResults } from '../../shared/protocol/methods.js';
+import { SocketClient } from '../client/socket-client.js';
 
-interface Pending {
-  resolve: (value: unknown) => void;
-  reject: (error: Error) => void;
-}
+/** A command runs once: no reconnect, no timeout (a merge may take long), and a lost engine says to run it again. */
+const CLI_OPTIONS = { reconnect: false as const, requestTimeoutMs: null, lostMessage: (reason: string) => `${reason}. Run the command again.` };
 
 export class EngineClient {
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
-  private readonly decoder = new LineDecoder(MAX_MESSAGE_BYTES);
-  private eventListener: (event: EngineEvent) => void = () => {};
-  private closeListener: (reason: string) => void = () => {};
-  private closeReason = 'the engine closed the connection';
+  private stopEvents: () => void = () => {};
+  private stopClose: () => void = () => {};
 
-  private constructor(private readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      for (const line of this.decoder.push(chunk)) {
-        if (line.kind === 'line') this.onMessage(JSON.parse(line.text) as ServerMessage);
-      }
-    });
-    socket.on('close', () => {
-      for (const p of this.pending.values()) p.reject(new ErrandError('internal', `${this.closeReason}. Run the command again.`));
-      this.pending.clear();
-      this.closeListener(this.closeReason);
-    });
-    socket.on('error', (error) => (this.closeReason = `lost the engine connection (${error.message})`));
-  }
+  private constructor(private readonly client: SocketClient) {}
 
   /** Connects, or rejects with the socket error (ENOENT / ECONNREFUSED when no engine listens). */
-  static connect(path: string): Promise<EngineClient> {
-    return new Promise((resolve, reject) => {
-      const socket = connect(path);
-      socket.once('connect', () => {
-        socket.off('error', reject);
-        resolve(new EngineClient(socket));
-      });
-      socket.once('error', reject);
-    });
+  static async connect(path: string): Promise<EngineClient> {
+    return new EngineClient(await SocketClient.connect(path, CLI_OPTIONS));
   }
 
   request<M extends Method>(method: M, params?: MethodInput<M>): Promise<MethodResults[M]> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.socket.write(encodeMessage({ jsonrpc: '2.0', id, method, ...(params !== undefined ? { params } : {}) }));
+    return this.client.request(method, params);
+  }
+
+  /** Replaces the event listener. */
+  onEvent(listener: (event: EngineEvent) => void): void {
+    this.stopEvents();
+    this.stopEvents = this.client.onEvent((event) => listener(event));
+  }
+
+  /** Replaces the listener told, with the reason, when the engine hangs up. */
+  onClose(listener: (reason: string) => void): void {
+    this.stopClose();
+    this.stopClose = this.client.onState((state, reason) => {
+      if (state === 'closed') listener(reason ?? 'the engine closed the connection');
     });
   }
 
-  onEvent(listener: (event: EngineEvent) => void): void {
-    this.eventListener = listener;
-  }
-
-  onClose(listener: (reason: string) => void): void {
-    this.closeListener = listener;
-  }
-
-  /** Stops reading from the engine while our own output is backed up; the engine then slows the agent. */
   pauseReading(): void {
-    this.socket.pause();
+    this.client.pauseReading();
   }
 
   resumeReading(): void {
-    this.socket.resume();
+    this.client.resumeReading();
   }
 
   close(): void {
-    this.socket.end();
-  }
-
-  private onMessage(message: ServerMessage): void {
-    if ('method' in message) {
-      this.eventListener(message.params);
-      return;
-    }
-    if (message.id === null) {
-      if ('error' in message) this.closeReason = message.error.message;
-      return;
-    }
-    const pending = this.pending.get(message.id as number);
-    if (!pending) return;
-    this.pending.delete(message.id as number);
-    if ('error' in message) {
-      const e = message.error;
-      pending.reject(isProtocolError(e) ? new ErrandError(e.code, e.message) : new Error(String(e)));
-    } else pending.resolve(message.result);
+    this.client.close();
   }
 }

@@ -9,6 +9,7 @@ import { db } from './commands/db-commands.js';
 import { digest, dismiss, inbox, seen, snooze, wake } from './commands/inbox-commands.js';
 import { attach, logs, send, watch } from './commands/output-commands.js';
 import { approve, discard, reject, review } from './commands/review-commands.js';
+import { serve } from './commands/serve-commands.js';
 import { config, daemon, profile, repo } from './commands/setup-commands.js';
 import { policy, schedule } from './commands/schedule-commands.js';
 import { add, cancel, clean, ls, retry, search, show } from './commands/task-commands.js';
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, Command> = {
   agents, allow, deny, reply, resume, db, review, approve, reject, discard,
   inbox, seen, dismiss, snooze, wake, digest, batch, after,
   backend, models, chain, schedule, policy,
+  serve,
 };
 
 const HELP = `errand: hand coding tasks to agents and walk away
@@ -60,6 +62,7 @@ const HELP = `errand: hand coding tasks to agents and walk away
   errand policy set <profile> --retries N --backoff 30s --escalate-to <profile>   retries and escalation
   errand profile add|ls|rm   errand repo add|ls   errand config get|set
   errand daemon status|start|stop
+  errand serve [--port N]                                web mode: prints a local URL with its token
   errand db check | restore [BACKUP]                     the database's health; bring back a backup
 
 Every command takes --json, and --help (or errand help <command>) for its usage and options. Data lives in $ERRAND_HOME (default: your app-data directory).`;

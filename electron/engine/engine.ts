@@ -17,6 +17,7 @@ import { ownerOnlyDir, writeOwnerOnly } from './owner-only.js';
 import { recoverRuns } from './recovery.js';
 import { ReviewService } from './review/review-service.js';
 import { RunManager } from './run-manager.js';
+import { Dispatcher } from './rpc/dispatcher.js';
 import { SocketServer } from './rpc/socket-server.js';
 import { Scheduler } from './scheduler.js';
 import { Backups } from './store/backups.js';
@@ -42,6 +43,8 @@ export class Engine {
   /** What waits on what: `dependencies.blockedBy(taskId)` is how much work a task holds up. */
   readonly dependencies: Dependencies;
   readonly chains: ChainService;
+  /** Serves every client, whatever its transport. */
+  readonly dispatcher: Dispatcher;
   private readonly server: SocketServer;
   private readonly unsaved: UnsavedRunsFile;
   private readonly startedAt = Date.now();
@@ -117,13 +120,14 @@ export class Engine {
       groups,
       dependencies,
     });
-    this.server = new SocketServer((request, connection) =>
+    this.dispatcher = new Dispatcher((request, connection) =>
       router.handle(request, connection).catch((error: unknown) => {
         if (isCorruption(error)) this.checkIntegrity();
         throw error;
       }),
     );
-    this.server.onDisconnect = (connection) => router.disconnected(connection);
+    this.dispatcher.onDisconnect = (connection) => router.disconnected(connection);
+    this.server = new SocketServer(this.dispatcher);
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
   }
 
@@ -174,7 +178,7 @@ export class Engine {
       version: ENGINE_VERSION,
       dataDir: this.layout.root,
       startedAt: this.startedAt,
-      clients: this.server.connections.size,
+      clients: this.dispatcher.connections.size,
       running: this.runs.liveCount,
       queued: this.store.tasks.list(['queued'], 1).total,
       maxRunning: this.scheduler.maxRunning(),
@@ -225,7 +229,8 @@ export class Engine {
       this.timers.stop();
       this.attention.stop();
       await this.runs.interruptAll(`interrupted: ${reason}`);
-      await this.server.close(`${reason}; run any errand command to start it again`);
+      this.dispatcher.closeAll(`${reason}; run any errand command to start it again`);
+      await this.server.close();
       rmSync(this.layout.socket, { force: true });
       rmSync(this.layout.pidFile, { force: true });
       this.reportUnsaved();

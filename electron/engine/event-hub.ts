@@ -5,11 +5,13 @@ import type { EventsStore } from './store/events-store.js';
 
 /** A watcher that has this much unread is cut off rather than let the engine's memory grow; it can reconnect. */
 export const WATCHER_MAX_BUFFER_BYTES = 16 * 1024 * 1024;
-const TRANSIENT: ReadonlySet<EngineEvent['type']> = new Set(['run.activity', 'run.output', 'run.dropped']);
+const TRANSIENT: ReadonlySet<EngineEvent['type']> = new Set(['run.activity', 'run.output', 'run.dropped', 'run.progress']);
 /** Held-back events kept for release; past this, the oldest go (they are recorded all the same). */
 const MAX_HELD_EVENTS = 1000;
 
 export interface Watcher extends OutputSink {
+  /** `seq` numbers the events every watcher gets, from 1 at each engine start, so a gap shows a missed one. */
+  send(event: EngineEvent, seq?: number): void;
   close(reason: string): void;
 }
 
@@ -18,6 +20,7 @@ export class EventHub {
   private readonly listeners: ((event: EngineEvent) => void)[] = [];
   private readonly holds: ((event: EngineEvent) => boolean)[] = [];
   private held: EngineEvent[] = [];
+  private lastSeq = 0;
 
   constructor(private readonly events: EventsStore) {}
 
@@ -29,14 +32,21 @@ export class EventHub {
     this.watchers.delete(id);
   }
 
+  /** The number of the last event sent: a snapshot taken now is current as of it. */
+  get seq(): number {
+    return this.lastSeq;
+  }
+
+  /** Numbers each event as it goes to clients (a held one when it is released), so the numbers clients see have no gaps. */
   private send(event: EngineEvent): void {
+    const seq = ++this.lastSeq;
     for (const watcher of this.watchers.values()) {
       if (watcher.bufferedBytes() > WATCHER_MAX_BUFFER_BYTES) {
         this.watchers.delete(watcher.id);
         watcher.close('this client stopped reading events; reconnect to get a fresh snapshot');
         continue;
       }
-      watcher.send(event);
+      watcher.send(event, seq);
     }
   }
 

@@ -8,6 +8,7 @@ import { ErrandError } from '../../shared/protocol/errors.js';
 import { adapterFor } from './agents/registry.js';
 import { checkPlanFor, createFollowUp, sendBackFor, unsentSendBacks } from './check-follow-up.js';
 import type { EventHub } from './event-hub.js';
+import { ProgressEvents } from './progress-events.js';
 import { promptWithFeedback } from './review/feedback-prompt.js';
 import { failureReason, RunSession } from './runner/run-session.js';
 import type { Store } from './store/store.js';
@@ -29,6 +30,7 @@ export class RunManager {
   private readonly repoOfRun = new Map<number, number>();
   private readonly activityTimers = new Map<number, NodeJS.Timeout>();
   private readonly latestLogBytes = new Map<number, number>();
+  private readonly progressEvents = new ProgressEvents((event) => this.hub.emit(event));
   /** Per run, where its log index stops and when that stretch began, when the disk refused to index the last chunk. */
   private readonly unindexed = new Map<number, { offset: number; at: number }>();
   /** Called whenever a run ends, so queued work can start. */
@@ -166,6 +168,9 @@ export class RunManager {
     } catch (error) {
       console.error(`[engine] could not index the question of run ${runId} for search: ${(error as Error).message}`);
     }
+    if (fields.progress && before && JSON.stringify(fields.progress) !== JSON.stringify(before.progress)) {
+      this.progressEvents.changed(taskId, runId, fields.progress);
+    }
     const questionChanged = fields.question !== undefined && fields.question !== before?.question;
     // A live run's reason says what holds it up ("retrying the model (attempt 3)"): a change is news too.
     const reasonChanged = fields.reason !== undefined && fields.reason !== before?.reason;
@@ -184,6 +189,10 @@ export class RunManager {
       question: after.question,
       exitCode: after.exitCode,
       ended: after.endedAt !== null,
+      attempt: after.attempt,
+      progress: after.progress,
+      startedAt: after.startedAt,
+      endedAt: after.endedAt,
       at,
     });
     const kind = ATTENTION[fields.status];

@@ -15,13 +15,26 @@ export const ERROR_CODES = [
   'too_many_connections',
   'disk_full',
   'db_corrupt',
+  /** The engine did not answer in time (the client gave up waiting). */
+  'timeout',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/**
+ * What the person can do about an error, for any client: the UI offers it as a button, the CLI says it in its own words.
+ * `kind` is stable (e.g. 'retry'); `method` and `params` are the request that does it, when one does.
+ */
+export interface ErrorAction {
+  kind: string;
+  method?: string;
+  params?: Record<string, unknown>;
+}
+
 export interface ProtocolError {
   code: ErrorCode;
   message: string;
+  action?: ErrorAction;
 }
 
 /** An error meant for the person: thrown in the engine, carried as { code, message } to the client. */
@@ -29,13 +42,14 @@ export class ErrandError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    readonly action?: ErrorAction,
   ) {
     super(message);
     this.name = 'ErrandError';
   }
 
   toJSON(): ProtocolError {
-    return { code: this.code, message: this.message };
+    return { code: this.code, message: this.message, ...(this.action ? { action: this.action } : {}) };
   }
 }
 

@@ -14,6 +14,7 @@ import type {
   ReviewDetail,
   ReviewState,
   RunInfo,
+  RunProgress,
   RunStatus,
   ScheduleInfo,
   TaskInfo,
@@ -35,8 +36,15 @@ export type EngineEvent =
       exitCode: number | null;
       /** The run's process is gone (its end is announced even when its verdict came earlier). */
       ended: boolean;
+      /** What a list row shows besides the status: how far it got, and since when. */
+      attempt: number;
+      progress: RunProgress;
+      startedAt: number | null;
+      endedAt: number | null;
       at: number;
     }
+  /** Throttled: a run's progress changed (todos, files changed, tokens, cost, retries, the check phase); the whole of it. */
+  | { type: 'run.progress'; taskId: number; runId: number; progress: RunProgress; at: number }
   /** A run's changes that the disk could not take when they happened (it was full) are now stored. */
   | { type: 'run.saved'; taskId: number; runId: number; at: number }
   /** Throttled: that a run printed, and how much in all; the bytes themselves go to run subscribers only. */

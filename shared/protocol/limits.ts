@@ -27,3 +27,5 @@ export const MAX_BATCH_TASKS = 800;
 export const MAX_BEST_OF = 8;
 /** The most prerequisites one task waits for. */
 export const MAX_PREREQUISITES = 100;
+/** The largest WebSocket message web mode takes (its maxPayload): a 1 MB paste, escaped, with room to spare. */
+export const MAX_WEB_MESSAGE_BYTES = 4 * 1024 * 1024;

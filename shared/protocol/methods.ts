@@ -216,8 +216,15 @@ export const methodSchemas = {
     offset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
     length: z.number().int().min(1).max(MAX_LOG_READ_BYTES),
   }),
-  'run.subscribe': z.strictObject({ taskId: id, attach: z.strictObject(termSize).optional() }),
+  'run.subscribe': z.strictObject({
+    taskId: id,
+    attach: z.strictObject(termSize).optional(),
+    /** The client acknowledges what it renders with run.ack; the agent pauses while too much is unacknowledged. */
+    ack: z.boolean().optional(),
+  }),
   'run.unsubscribe': z.strictObject({ taskId: id }),
+  /** The client has rendered the run's output up to this log offset (a follower subscribed with ack). */
+  'run.ack': z.strictObject({ taskId: id, offset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }),
 
   'events.subscribe': empty,
 
@@ -342,6 +349,8 @@ export const methodSchemas = {
   }),
   'retry.listPolicies': empty,
   'retry.clearPolicy': z.strictObject({ profile: name }),
+  // Web mode (issue 10): `errand serve`.
+  'web.serve': z.strictObject({ port: z.number().int().min(0).max(65_535).optional() }).optional(),
 } as const;
 
 export type Method = keyof typeof methodSchemas;
@@ -512,7 +521,6 @@ export interface MethodResults {
   'run.readLog': { runId: number; offset: number; data: string; size: number };
   'run.subscribe': Subscription;
   'run.unsubscribe': { unsubscribed: boolean };
-  'events.subscribe': { tasks: TaskInfo[] };
   'inbox.list': InboxList;
   'inbox.seen': { itemIds: number[]; inbox: InboxCount };
   'inbox.dismiss': { itemIds: number[]; inbox: InboxCount };
@@ -549,6 +557,9 @@ export interface MethodResults {
   'retry.setPolicy': RetryPolicy;
   'retry.listPolicies': { policies: RetryPolicy[] };
   'retry.clearPolicy': { cleared: string };
+  'run.ack': { unacked: number };
+  'events.subscribe': { tasks: TaskInfo[]; seq: number };
+  'web.serve': { url: string; host: string; port: number };
 }
 
 /** `errand models`: each backend's status, which agent CLIs can run on it, and each profile bound to one. */
@@ -556,6 +567,9 @@ export interface ModelsReport {
   backends: BackendStatus[];
   combos: BackendCombo[];
   profiles: ProfileBackendCheck[];
+  /** Bytes sent to this follower that it has not acknowledged yet. */
+  /** The snapshot, current as of event `seq` (events numbered after it follow). */
+  /** `url` carries the token: it is for the person who asked, on this machine. */
 }
 
 export function isMethod(name: string): name is Method {

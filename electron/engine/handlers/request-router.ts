@@ -27,6 +27,7 @@ import { RunHandlers } from './run-handlers.js';
 import { scheduleHandlers } from './schedule-handlers.js';
 import type { RetryService } from '../retries/retry-service.js';
 import type { ScheduleService } from '../schedules/schedule-service.js';
+import { WebHandlers } from './web-handlers.js';
 
 export interface RouterDeps {
   engine: Engine;
@@ -55,10 +56,12 @@ type Handlers = {
 export class RequestRouter {
   private readonly handlers: Handlers;
   private readonly runHandlers: RunHandlers;
+  private readonly webHandlers: WebHandlers;
 
   constructor(private readonly deps: RouterDeps) {
     const { engine, store, hub, scheduler, tasks } = deps;
     const run = (this.runHandlers = new RunHandlers(store, deps.runs, deps.dataDir));
+    const web = (this.webHandlers = new WebHandlers(() => engine.dispatcher, null));
     const config = () => ({ maxRunning: scheduler.maxRunning(), defaultMaxRunning: defaultMaxRunning() });
     this.handlers = {
       'engine.status': () => engine.status(),
@@ -139,15 +142,17 @@ export class RequestRouter {
       'run.readLog': (p) => run.readLog(p),
       'run.subscribe': (p, c) => run.subscribe(p, c),
       'run.unsubscribe': (p, c) => run.unsubscribe(p, c),
+      'run.ack': (p, c) => run.ack(p, c),
       'events.subscribe': (_p, c) => {
         hub.watch(c);
-        return { tasks: tasks.snapshot() };
+        return { tasks: tasks.snapshot(), seq: hub.seq };
       },
       ...inboxHandlers(deps.attention),
       ...groupHandlers(deps),
       ...backendHandlers(deps.backends),
       ...chainHandlers(deps.chains),
       ...scheduleHandlers(deps.schedules, deps.retries),
+      'web.serve': (p, c) => web.serve(p, c),
     };
   }
 
@@ -159,5 +164,6 @@ export class RequestRouter {
   disconnected(connection: Connection): void {
     this.deps.hub.unwatch(connection.id);
     this.runHandlers.disconnected(connection);
+    this.webHandlers.disconnected(connection);
   }
 }

@@ -4,12 +4,15 @@ import { ErrandError } from '../../../shared/protocol/errors.js';
 import type { MethodParams, MethodResults } from '../../../shared/protocol/methods.js';
 import type { RunManager } from '../run-manager.js';
 import type { Connection } from '../rpc/connection.js';
+import { AckedSink } from '../runner/acked-sink.js';
 import { logSize, readLog } from '../runner/run-log.js';
 import type { Store } from '../store/store.js';
 
 export class RunHandlers {
   /** Which runs each connection follows, so a vanished client is unsubscribed everywhere. */
   private readonly following = new Map<number, Map<number, number>>();
+  /** The followers that acknowledge what they render, by connection and task. */
+  private readonly acking = new Map<number, Map<number, AckedSink>>();
 
   constructor(
     private readonly store: Store,
@@ -48,10 +51,12 @@ export class RunHandlers {
       return { runId: task.run.id, status: task.run.status, offset: logSize(this.logPath(task.run.id)) };
     }
     if (p.attach) session.resize(p.attach.cols, p.attach.rows);
-    const offset = session.subscribe(connection);
-    let subs = this.following.get(connection.id);
-    if (!subs) this.following.set(connection.id, (subs = new Map()));
-    subs.set(p.taskId, session.runId);
+    const acked = p.ack ? new AckedSink(connection) : null;
+    const offset = session.subscribe(acked ?? connection);
+    acked?.startAt(offset);
+    mapOf(this.following, connection.id).set(p.taskId, session.runId);
+    if (acked) mapOf(this.acking, connection.id).set(p.taskId, acked);
+    else this.acking.get(connection.id)?.delete(p.taskId);
     const screen = p.attach ? await session.screen.serialize(offset) : undefined;
     return { runId: session.runId, status: session.currentStatus, offset, ...(screen !== undefined ? { screen } : {}) };
   }
@@ -60,8 +65,17 @@ export class RunHandlers {
     const runId = this.following.get(connection.id)?.get(p.taskId);
     if (runId === undefined) return { unsubscribed: false };
     this.following.get(connection.id)!.delete(p.taskId);
+    this.acking.get(connection.id)?.delete(p.taskId);
     this.runs.liveSession(runId)?.output.unsubscribe(connection.id);
     return { unsubscribed: true };
+  }
+
+  ack(p: MethodParams<'run.ack'>, connection: Connection): MethodResults['run.ack'] {
+    const sink = this.acking.get(connection.id)?.get(p.taskId);
+    if (!sink) {
+      throw new ErrandError('conflict', `This connection does not follow task ${p.taskId} with acknowledgements: subscribe with ack first.`);
+    }
+    return { unacked: sink.ack(p.offset) };
   }
 
   disconnected(connection: Connection): void {
@@ -69,6 +83,7 @@ export class RunHandlers {
       this.runs.liveSession(runId)?.output.unsubscribe(connection.id);
     }
     this.following.delete(connection.id);
+    this.acking.delete(connection.id);
   }
 
   private runIdFor(taskId: number, runId: number | undefined): number {
@@ -83,4 +98,10 @@ export class RunHandlers {
   private logPath(runId: number): string {
     return runFiles(dataDirLayout(this.dataDir), runId).log;
   }
+}
+
+function mapOf<K, V>(maps: Map<number, Map<K, V>>, key: number): Map<K, V> {
+  let map = maps.get(key);
+  if (!map) maps.set(key, (map = new Map()));
+  return map;
 }

@@ -87,6 +87,7 @@ const COMMANDS: [string[], RegExp][] = [
   [['policy'], /usage: errand policy set <profile> \[--retries N\] \[--backoff 30s\]/],
   [['policy', 'set', 'quick'], /--escalate-to <profile>\|none/],
   [['policy', 'ls'], /errand policy ls \| rm <profile>/],
+  [['serve'], /usage: errand serve \[--port <N>\]/],
 ];
 
 describe('--help', () => {

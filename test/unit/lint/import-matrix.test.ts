@@ -20,6 +20,10 @@ describe('the import matrix between runtime folders', () => {
     ['electron/main/x.ts', "import { Engine } from '../engine/engine.js';"],
     ['electron/cli/x.ts', "import { Engine } from '../engine/engine.js';"],
     ['electron/preload/x.ts', "import { readFileSync } from 'node:fs';"],
+    ['electron/client/x.ts', "import { app } from 'electron';"],
+    ['electron/client/x.ts', "import { Engine } from '../engine/engine.js';"],
+    ['electron/client/x.ts', "import { CliContext } from '../cli/cli-context.js';"],
+    ['shared/protocol/client/x.ts', "import { connect } from 'node:net';"],
   ])('%s may not: %s', async (file, code) => {
     expect(await problems(file, code)).not.toHaveLength(0);
   });
@@ -28,6 +32,9 @@ describe('the import matrix between runtime folders', () => {
     ['electron/engine/x.ts', "import { readFileSync } from 'node:fs';\nimport { z } from 'zod';"],
     ['electron/cli/x.ts', "import { ErrandError } from '../../shared/protocol/errors.js';"],
     ['renderer/x.ts', "import { RUN_STATUSES } from '../shared/domain.js';"],
+    ['electron/client/x.ts', "import { connect } from 'node:net';\nimport { ErrandError } from '../../shared/protocol/errors.js';"],
+    ['electron/cli/x.ts', "import { SocketClient } from '../client/socket-client.js';"],
+    ['electron/main/x.ts', "import { SocketClient } from '../client/socket-client.js';"],
   ])('%s may: %s', async (file, code) => {
     expect(await problems(file, code)).toHaveLength(0);
   });

@@ -137,7 +137,7 @@ describe('AttentionService', () => {
     const { taskId, runId } = newTask('sleepy');
     attention.snooze({ taskId, when: '2h' });
     hub.emit({ type: 'attention', taskId, runId, kind: 'needs_input', message: 'Go on? [y/N]', at: Date.now() });
-    hub.emit({ type: 'run.status', taskId, runId, status: 'running', previous: 'needs_input', reason: null, question: null, exitCode: null, ended: false, at: Date.now() });
+    hub.emit({ type: 'run.status', taskId, runId, status: 'running', previous: 'needs_input', reason: null, question: null, exitCode: null, ended: false, attempt: 1, progress: {}, startedAt: null, endedAt: null, at: Date.now() });
     hub.emit({ type: 'attention', taskId, runId, kind: 'finished', message: 'succeeded', at: Date.now() });
     hub.emit({ type: 'attention', taskId, runId, kind: 'failed', message: 'exited with code 1', at: Date.now() });
     const attentionTold = () => told.filter((e): e is Ev<'attention'> => e.type === 'attention').map((e) => e.kind);

@@ -50,7 +50,7 @@ describe('inbox rules', () => {
 
   it('deals with items by what happened to their task', () => {
     const question = item({ kind: 'question', runId: 4 });
-    const answered = resolutionFor({ type: 'run.status', taskId: 1, runId: 4, status: 'running', previous: 'needs_input', reason: null, question: null, exitCode: null, ended: false, at: 0 });
+    const answered = resolutionFor({ type: 'run.status', taskId: 1, runId: 4, status: 'running', previous: 'needs_input', reason: null, question: null, exitCode: null, ended: false, attempt: 1, progress: {}, startedAt: null, endedAt: null, at: 0 });
     expect(answered).toMatchObject({ taskId: 1, resolution: 'answered' });
     expect(answered!.covers(question)).toBe(true);
     expect(answered!.covers(item({ kind: 'question', runId: 3 }))).toBe(false);
