@@ -5,6 +5,7 @@ import { agents, allow, deny, reply, resume } from './commands/agent-commands.js
 import { db } from './commands/db-commands.js';
 import { attach, logs, send, watch } from './commands/output-commands.js';
 import { approve, discard, reject, review } from './commands/review-commands.js';
+import { rules } from './commands/rules-commands.js';
 import { config, daemon, profile, repo } from './commands/setup-commands.js';
 import { add, cancel, clean, ls, retry, search, show } from './commands/task-commands.js';
 
@@ -12,7 +13,7 @@ type Command = (ctx: CliContext, args: string[]) => Promise<void>;
 
 const COMMANDS: Record<string, Command> = {
   add, ls, show, search, logs, attach, send, cancel, retry, clean, watch, daemon, profile, repo, config,
-  agents, allow, deny, reply, resume, db, review, approve, reject, discard,
+  agents, allow, deny, reply, resume, db, review, approve, reject, discard, rules,
 };
 
 const HELP = `errand: hand coding tasks to agents and walk away
@@ -25,6 +26,7 @@ const HELP = `errand: hand coding tasks to agents and walk away
   errand attach <id>                                     its live terminal (Ctrl-] detaches)
   errand send <id> "<text>"                              type a line into it
   errand allow <id> | deny <id>                          answer the agent's permission request
+  errand allow <id> --always task|repo|profile           allow that tool from now on; errand rules ls|rm <id>
   errand reply <id> "<message>"                          answer it, or continue its session after it finished
   errand resume <id>                                     continue an interrupted run's session
   errand review <id>                                     its summary, files changed with +/-, and the diff

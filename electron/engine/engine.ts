@@ -6,6 +6,7 @@ import type { EngineStatus } from '../../shared/domain.js';
 import { LIVE_RUN_STATUSES } from '../../shared/domain.js';
 import { ErrandError } from '../../shared/protocol/errors.js';
 import { AgentsService } from './agents-service.js';
+import { DecisionsService } from './decisions/decisions-service.js';
 import { EventHub } from './event-hub.js';
 import { RequestRouter } from './handlers/request-router.js';
 import { ownerOnlyDir, writeOwnerOnly } from './owner-only.js';
@@ -71,6 +72,8 @@ export class Engine {
     const tasks = new TasksService(this.store, hub, this.runs, this.scheduler, worktrees);
     this.agents = new AgentsService(this.store);
     this.runs.binaryFor = (adapter) => this.agents.binaryFor(adapter);
+    const decisions = new DecisionsService(this.store, hub, this.runs);
+    this.runs.allowedByRule = (target, request) => decisions.autoAllow(target, request);
     const review = new ReviewService({ store: this.store, hub, runs: this.runs, scheduler: this.scheduler, tasks, worktrees, dataDir });
     const router = new RequestRouter({
       engine: this,
@@ -81,6 +84,7 @@ export class Engine {
       tasks,
       agents: this.agents,
       review,
+      decisions,
       timers: this.timers,
       dataDir,
     });

@@ -1,5 +1,6 @@
 // Owns the live runs: starts them, routes input and subscriptions, records every status change.
-import type { AdapterId, RunInfo, RunStatus, TaskInfo } from '../../shared/domain.js';
+import type { AdapterId, DecisionRule, PermissionRequest, RunInfo, RunStatus, TaskInfo } from '../../shared/domain.js';
+import type { RuleTarget } from './decisions/rules-store.js';
 import type { AgentAdapter } from './agents/adapter.js';
 import { isLiveStatus } from '../../shared/domain.js';
 import { dataDirLayout, runFiles } from '../../shared/data-dir.js';
@@ -35,6 +36,8 @@ export class RunManager {
   onRunEnded: () => void = () => {};
   /** Where detection found an adapter's CLI. */
   binaryFor: (adapter: AdapterId) => Promise<string | null> = async () => null;
+  /** The remembered rule that allows a run's permission request (DecisionsService.autoAllow). */
+  allowedByRule: (target: RuleTarget & { runId: number }, request: PermissionRequest) => DecisionRule | null = () => null;
 
   constructor(
     private readonly store: Store,
@@ -114,6 +117,8 @@ export class RunManager {
           detectedBinary: () => this.binaryFor(profile.adapter),
           onCheck: (command, check) => this.hub.emit({ type: 'run.check', taskId: task.id, runId: run.id, command, check, at: Date.now() }),
           sendBack: () => sendBackFor(this.store, repo.id, task.id, run.id, adapter),
+          allowedByRule: (request) =>
+            this.allowedByRule({ taskId: task.id, runId: run.id, repoId: repo.id, profileId: profile.id, adapter: profile.adapter }, request),
         },
       );
     } catch (error) {

@@ -1,5 +1,5 @@
 // Events the engine pushes to clients, as JSON-RPC notifications { method: 'event', params: EngineEvent }.
-import type { CheckResult, ReviewDetail, ReviewState, RunInfo, RunStatus, TaskInfo } from '../domain.js';
+import type { CheckResult, DecisionRule, ReviewDetail, ReviewState, RunInfo, RunStatus, TaskInfo } from '../domain.js';
 
 export type AttentionKind = 'needs_input' | 'failed' | 'finished' | 'interrupted';
 
@@ -31,4 +31,8 @@ export type EngineEvent =
   | { type: 'task.review'; taskId: number; review: ReviewState | null; detail: ReviewDetail | null; at: number }
   /** The repo's check started on a run's result (`check` null), or ended with this result. */
   | { type: 'run.check'; taskId: number; runId: number; command: string; check: CheckResult | null; at: number }
-  | { type: 'attention'; taskId: number; runId: number; kind: AttentionKind; message: string; at: number };
+  | { type: 'attention'; taskId: number; runId: number; kind: AttentionKind; message: string; at: number }
+  // Remembered decisions: a rule stored or revoked, and a permission request the engine allowed by one.
+  | { type: 'rule.added'; rule: DecisionRule; at: number }
+  | { type: 'rule.removed'; rule: DecisionRule; at: number }
+  | { type: 'run.auto_allowed'; taskId: number; runId: number; ruleId: number; request: string; at: number };

@@ -1,11 +1,12 @@
 // Every request the engine accepts: its name, its params schema, and the shape of its result.
 // The engine validates params against these schemas before anything acts on them.
 import { z } from 'zod';
-import { ADAPTER_IDS, CONFIG_KEYS, MERGE_STRATEGIES, RUN_STATUSES, looksSecret } from '../domain.js';
+import { ADAPTER_IDS, CONFIG_KEYS, MERGE_STRATEGIES, RULE_SCOPES, RUN_STATUSES, looksSecret } from '../domain.js';
 import { compileNeedsInputPattern } from '../needs-input-pattern.js';
 import type {
   AdapterId,
   CheckResult,
+  DecisionRule,
   EngineStatus,
   ProfileInfo,
   RepoInfo,
@@ -144,7 +145,9 @@ export const methodSchemas = {
   'task.cancel': z.strictObject({ id }),
   'task.retry': z.strictObject({ id }),
   'task.clean': z.strictObject({ id, force: z.boolean().optional() }),
-  'task.decide': z.strictObject({ id, allow: z.boolean(), message: text(10_000).optional() }),
+  'task.decide': z
+    .strictObject({ id, allow: z.boolean(), message: text(10_000).optional(), always: z.enum(RULE_SCOPES).optional() })
+    .refine((p) => p.allow || p.always === undefined, { message: 'goes with allow only: a denial is never remembered', path: ['always'] }),
   'task.reply': z.strictObject({ id, message: text(MAX_PROMPT_CHARS).refine((m) => m.trim().length > 0, 'is empty: say what to tell the agent') }),
   'task.resume': z.strictObject({ id }),
   'task.review': z.strictObject({ id }),
@@ -168,6 +171,10 @@ export const methodSchemas = {
   'run.unsubscribe': z.strictObject({ taskId: id }),
 
   'events.subscribe': empty,
+
+  // Remembered decisions (errand allow --always, errand rules).
+  'rules.list': z.strictObject({ taskId: id.optional() }).optional(),
+  'rules.remove': z.strictObject({ id }),
 } as const;
 
 export type Method = keyof typeof methodSchemas;
@@ -267,6 +274,9 @@ export interface MethodResults {
   'run.subscribe': Subscription;
   'run.unsubscribe': { unsubscribed: boolean };
   'events.subscribe': { tasks: TaskInfo[] };
+  // Remembered decisions.
+  'rules.list': { rules: DecisionRule[] };
+  'rules.remove': { removed: DecisionRule };
 }
 
 export function isMethod(name: string): name is Method {

@@ -3,6 +3,7 @@ import { ErrandError } from '../../../shared/protocol/errors.js';
 import type { Method, MethodParams, MethodResults } from '../../../shared/protocol/methods.js';
 import type { ValidRequest } from '../../../shared/protocol/messages.js';
 import type { AgentsService } from '../agents-service.js';
+import type { DecisionsService } from '../decisions/decisions-service.js';
 import type { Engine } from '../engine.js';
 import type { EventHub } from '../event-hub.js';
 import type { RunManager } from '../run-manager.js';
@@ -15,6 +16,7 @@ import type { TasksService } from '../tasks-service.js';
 import type { Timers } from '../timers.js';
 import { checkCommandTemplate } from '../agents/command-adapter.js';
 import { adapterFor } from '../agents/registry.js';
+import { decisionHandlers } from './decision-handlers.js';
 import { RunHandlers } from './run-handlers.js';
 
 export interface RouterDeps {
@@ -26,6 +28,7 @@ export interface RouterDeps {
   tasks: TasksService;
   agents: AgentsService;
   review: ReviewService;
+  decisions: DecisionsService;
   timers: Timers;
   dataDir: string;
 }
@@ -105,7 +108,7 @@ export class RequestRouter {
       'task.cancel': (p) => tasks.cancel(p.id),
       'task.retry': (p) => tasks.retry(p.id),
       'task.clean': (p) => tasks.clean(p.id, p.force ?? false),
-      'task.decide': (p) => tasks.decide(p),
+      'task.decide': (p) => (p.always ? deps.decisions.allowAlways(p.id, p.always) : tasks.decide(p)),
       'task.reply': (p) => tasks.reply(p),
       'task.resume': (p) => tasks.resume(p.id),
       'task.review': (p) => deps.review.review(p.id),
@@ -122,6 +125,7 @@ export class RequestRouter {
         hub.watch(c);
         return { tasks: tasks.snapshot() };
       },
+      ...decisionHandlers(deps.decisions),
     };
   }
 

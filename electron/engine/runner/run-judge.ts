@@ -21,6 +21,8 @@ export interface JudgeDeps {
   holdsSuccess?: boolean;
   /** Whether the worktree is as the run found it (no changed files, no new commits); null when git cannot tell. */
   worktreeUnchanged(): Promise<boolean | null>;
+  /** Answers a permission request by a remembered rule; true when it did, so the person is not asked. */
+  autoAllow?(request: PermissionRequest): boolean;
 }
 
 export class RunJudge {
@@ -130,6 +132,7 @@ export class RunJudge {
           break;
         }
         case 'needs_input':
+          if (signal.request && this.deps.autoAllow?.(signal.request)) break;
           this.request = signal.request ?? null;
           this.setStatus('needs_input', { question: signal.question, request: this.request });
           break;
