@@ -3,17 +3,13 @@
 import type { DecisionRule, PermissionRequest, RuleScope, TaskInfo } from '../../../shared/domain.js';
 import { ErrandError } from '../../../shared/protocol/errors.js';
 import type { MethodParams, MethodResults } from '../../../shared/protocol/methods.js';
-import { QUESTION_TOOL as CLAUDE_QUESTION } from '../agents/stream-json.js';
-import { QUESTION_TOOL as OPENCODE_QUESTION } from '../agents/opencode-interpreter.js';
+import { QUESTION_TOOLS } from '../agents/verdict-wording.js';
 import type { EventHub } from '../event-hub.js';
 import type { RunManager } from '../run-manager.js';
 import type { Store } from '../store/store.js';
 import { ruleCovers, ruleFor, ruleLabel } from './matcher.js';
 import { RulesStore } from './rules-store.js';
 import type { RuleTarget, StoredRule } from './rules-store.js';
-
-/** Tools that ask the person a question: answered in words (`errand reply`), never allowed by a rule. */
-const QUESTION_TOOLS = new Set([CLAUDE_QUESTION, OPENCODE_QUESTION]);
 
 export class DecisionsService {
   readonly rules: RulesStore;
