@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../../shared/protocol/events.js';
 import { EventWatcher, startWatchedEngine, stopWatchedEngine } from '../../support/event-watcher.js';
+import { RawSocket } from '../../support/raw-socket.js';
 import { ROOT, Sandbox } from '../../support/sandbox.js';
 
 const FAKE_CLAUDE = join(ROOT, 'test/fixtures/fake-claude.mjs');
@@ -147,6 +148,12 @@ describe('remembered decisions', () => {
     expect(noRule.code).toBe(1);
     expect(noRule.stderr).toMatch(/There is no rule 99/);
     expect((await sb.json(['rules', 'ls'])).rules).toEqual([]);
+    // Over the protocol, a denial is never remembered either.
+    const socket = await RawSocket.open(join(sb.dataDir, 'engine.sock'));
+    const refused = await socket.request('task.decide', { id, allow: false, always: 'repo' });
+    socket.close();
+    expect(refused.error).toMatchObject({ code: 'invalid_params', message: expect.stringContaining('a denial is never remembered') });
+    expect((await sb.json(['show', String(id)])).task.status).toBe('needs_input');
     await sb.json(['allow', String(id)]);
     await watch.status(id, 'succeeded');
     // A task that waits for nothing: nothing to allow, nothing remembered.
@@ -154,5 +161,18 @@ describe('remembered decisions', () => {
     expect(late.code).toBe(1);
     expect(late.stderr).toMatch(/has no live run|not waiting for a permission decision/);
     expect((await sb.json(['rules', 'ls'])).rules).toEqual([]);
+  });
+
+  it('a question is answered in words, never remembered', async () => {
+    await profile('questions', '--fake-question');
+    const id = await add('questions');
+    const asked = await watch.status(id, 'needs_input');
+    expect(asked.question).toBe('Claude asks: Which colour? (Red / Blue)');
+    const always = await sb.errand(['allow', String(id), '--always', 'profile']);
+    expect(always.code).toBe(1);
+    expect(always.stderr).toMatch(/asks a question, not for a tool: answer it with errand reply/);
+    expect((await sb.json(['rules', 'ls'])).rules).toEqual([]);
+    await sb.json(['reply', String(id), 'Blue']);
+    await watch.status(id, 'succeeded');
   });
 });
