@@ -82,6 +82,39 @@ export interface PermissionRequest {
   input: unknown;
   /** One line for the person: "Bash: npm publish". */
   summary: string;
+  /**
+   * What the CLI itself offers to allow from now on for this tool, as patterns in Errand's rule syntax (Claude's
+   * permission suggestions, OpenCode's `always`): `errand allow --always` takes them where they are no wider than asked.
+   */
+  always?: string[];
+}
+
+/** Where a remembered decision applies: the task's later requests, every task of its repo, or of its profile. */
+export const RULE_SCOPES = ['task', 'repo', 'profile'] as const;
+export type RuleScope = (typeof RULE_SCOPES)[number];
+
+/**
+ * A remembered "allow": a later permission request of the same CLI for `tool`, from a task in `scope`, whose every
+ * subject (the command, path or URL asked for) matches one of `patterns`, is allowed by the engine without asking.
+ * A pattern is exact text, or has `*` for any text; a shell command with control characters only matches exactly.
+ */
+export interface DecisionRule {
+  id: number;
+  scope: RuleScope;
+  /** The task, repo or profile id. */
+  scopeId: number;
+  /** What the scope names, for the person: "task 5", "repo errand", "profile claude". */
+  scopeName: string;
+  adapter: AdapterId;
+  tool: string;
+  patterns: string[];
+  /** "Bash(npm test *)": the tool and what it covers. */
+  label: string;
+  /** The task whose request the person answered. */
+  fromTaskId: number | null;
+  createdAt: number;
+  appliedCount: number;
+  lastAppliedAt: number | null;
 }
 
 export type RunKind = 'start' | 'reply' | 'resume';

@@ -50,6 +50,17 @@ export function chainText(task: TaskInfo): string {
   return `step ${c.step}/${c.of} ${c.name}${state}`;
 }
 
+/** The check phase words a passed check after the agent's reason ("…; check passed"), or alone ("check passed: cmd"). */
+const CHECK_PASSED_AFTER = '; check passed';
+const CHECK_PASSED_ALONE = 'check passed: ';
+
+/** What a succeeded run's reason says about the agent's turn (what was denied, no changes), without the check's words. */
+export function agentPart(reason: string | null, checked: boolean): string | null {
+  if (!reason || !checked) return reason;
+  if (reason.startsWith(CHECK_PASSED_ALONE)) return null;
+  return reason.endsWith(CHECK_PASSED_AFTER) ? reason.slice(0, -CHECK_PASSED_AFTER.length) : reason;
+}
+
 export function statusText(task: TaskInfo): string {
   const chain = chainText(task);
   const own = statusOnly(task);
@@ -59,9 +70,10 @@ export function statusText(task: TaskInfo): string {
 function statusOnly(task: TaskInfo): string {
   if (task.status === 'queued' && task.waitReason) return `queued (${task.waitDetail ? `waiting: ${task.waitDetail}` : WAIT_TEXT[task.waitReason]})`;
   const check = task.run?.check ? `check ${task.run.check.passed ? 'passed' : 'failed'}` : '';
-  // A success's reason is what the person should know about it ("succeeded · no changes in the worktree"); with a
-  // check, "check passed" says it, and the reason is in errand show.
-  const said = task.status === 'succeeded' && !check && task.run?.reason ? ` · ${oneLine(task.run.reason, 80)}` : '';
+  // A success's reason is what the person should know about it ("succeeded · you denied: npm publish"); with a check,
+  // "check passed" says that part, so only the agent's own part is repeated.
+  const reason = task.status === 'succeeded' ? agentPart(task.run?.reason ?? null, Boolean(check)) : null;
+  const said = reason ? ` · ${oneLine(reason, 80)}` : '';
   const progress = [check, progressText(task.run?.progress)].filter(Boolean).join(' · ');
   return progress ? `${task.status}${said}: ${progress}` : `${task.status}${said}`;
 }

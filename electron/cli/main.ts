@@ -10,6 +10,7 @@ import { digest, dismiss, inbox, seen, snooze, wake } from './commands/inbox-com
 import { attach, logs, send, watch } from './commands/output-commands.js';
 import { approve, discard, reject, review } from './commands/review-commands.js';
 import { serve } from './commands/serve-commands.js';
+import { rules } from './commands/rules-commands.js';
 import { config, daemon, profile, repo } from './commands/setup-commands.js';
 import { policy, schedule } from './commands/schedule-commands.js';
 import { add, cancel, clean, ls, retry, search, show } from './commands/task-commands.js';
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, Command> = {
   inbox, seen, dismiss, snooze, wake, digest, batch, after,
   backend, models, chain, schedule, policy,
   serve,
+  rules,
 };
 
 const HELP = `errand: hand coding tasks to agents and walk away
@@ -40,6 +42,7 @@ const HELP = `errand: hand coding tasks to agents and walk away
   errand attach <id>                                     its live terminal (Ctrl-] detaches)
   errand send <id> "<text>"                              type a line into it
   errand allow <id> | deny <id>                          answer the agent's permission request
+  errand allow <id> --always task|repo|profile           allow that tool from now on; errand rules ls|rm <id>
   errand reply <id> "<message>"                          answer it, or continue its session after it finished
   errand resume <id>                                     continue an interrupted run's session
   errand review <id>                                     its summary, files changed with +/-, and the diff

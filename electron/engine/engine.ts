@@ -10,6 +10,7 @@ import { AttentionService } from './attention/attention-service.js';
 import { Dependencies } from './dependencies/dependencies.js';
 import { BackendsService } from './backends/backends-service.js';
 import { ChainService } from './chains/chain-service.js';
+import { DecisionsService } from './decisions/decisions-service.js';
 import { EventHub } from './event-hub.js';
 import { GroupsService } from './groups/groups-service.js';
 import { RequestRouter } from './handlers/request-router.js';
@@ -93,6 +94,8 @@ export class Engine {
     this.runs.binaryFor = (adapter) => this.agents.binaryFor(adapter);
     const backends = new BackendsService(this.store, hub);
     this.runs.wireBackend = (profile) => backends.wire(profile);
+    const decisions = new DecisionsService(this.store, hub, this.runs);
+    this.runs.allowedByRule = (target, request) => decisions.autoAllow(target, request);
     const review = new ReviewService({ store: this.store, hub, runs: this.runs, scheduler: this.scheduler, tasks, worktrees, dataDir });
     this.attention = new AttentionService(this.store, hub, this.timers);
     const dependencies = (this.dependencies = new Dependencies(this.store, hub, this.scheduler));
@@ -110,6 +113,7 @@ export class Engine {
       tasks,
       agents: this.agents,
       review,
+      decisions,
       timers: this.timers,
       attention: this.attention,
       backends,

@@ -1,5 +1,6 @@
 // Owns the live runs: starts them, routes input and subscriptions, records every status change.
-import type { AdapterId, ProfileInfo, RunInfo, RunStatus, TaskInfo } from '../../shared/domain.js';
+import type { AdapterId, DecisionRule, PermissionRequest, ProfileInfo, RunInfo, RunStatus, TaskInfo } from '../../shared/domain.js';
+import type { RuleTarget } from './decisions/rules-store.js';
 import type { AgentAdapter } from './agents/adapter.js';
 import { isLiveStatus } from '../../shared/domain.js';
 import { dataDirLayout, runFiles } from '../../shared/data-dir.js';
@@ -47,6 +48,8 @@ export class RunManager {
   checksRun: (run: RunInfo) => boolean = () => true;
   /** Whether a run's end is taken on by the engine, not the person (a chain going on, or raising its own item). */
   endTakenOn: (run: RunInfo) => boolean = () => false;
+  /** The remembered rule that allows a run's permission request (DecisionsService.autoAllow). */
+  allowedByRule: (target: RuleTarget & { runId: number }, request: PermissionRequest) => DecisionRule | null = () => null;
 
   constructor(
     private readonly store: Store,
@@ -129,6 +132,8 @@ export class RunManager {
           wireBackend: (p) => this.wireBackend(p),
           onCheck: (command, check) => this.hub.emit({ type: 'run.check', taskId: task.id, runId: run.id, command, check, at: Date.now() }),
           sendBack: () => sendBackFor(this.store, repo.id, task.id, run.id, adapter),
+          allowedByRule: (request) =>
+            this.allowedByRule({ taskId: task.id, runId: run.id, repoId: repo.id, profileId: profile.id, adapter: profile.adapter }, request),
         },
       );
     } catch (error) {

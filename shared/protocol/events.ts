@@ -4,6 +4,7 @@ import type {
   ChainState,
   ChainStepStatus,
   CheckResult,
+  DecisionRule,
   DependencyNeed,
   GroupKind,
   InboxCount,
@@ -112,4 +113,8 @@ export type EngineEvent =
   /** A failed run is tried again without the person: `runId` is the new attempt, which starts at `startsAt`. */
   | { type: 'run.retry'; taskId: number; runId: number; failedRunId: number; retry: RetryNote; startsAt: number; at: number }
   /** A profile's retry policy was set (or cleared: null). */
-  | { type: 'retry.policy'; profile: string; policy: RetryPolicy | null; at: number };
+  | { type: 'retry.policy'; profile: string; policy: RetryPolicy | null; at: number }
+  // Remembered decisions: a rule stored or revoked, and a permission request the engine allowed by one.
+  | { type: 'rule.added'; rule: DecisionRule; at: number }
+  | { type: 'rule.removed'; rule: DecisionRule; at: number }
+  | { type: 'run.auto_allowed'; taskId: number; runId: number; ruleId: number; request: string; at: number };

@@ -1,7 +1,7 @@
 // Every request the engine accepts: its name, its params schema, and the shape of its result.
 // The engine validates params against these schemas before anything acts on them.
 import { z } from 'zod';
-import { ADAPTER_IDS, BACKEND_KINDS, CONFIG_KEYS, MERGE_STRATEGIES, RUN_STATUSES, looksSecret } from '../domain.js';
+import { ADAPTER_IDS, BACKEND_KINDS, CONFIG_KEYS, MERGE_STRATEGIES, RULE_SCOPES, RUN_STATUSES, looksSecret } from '../domain.js';
 import { compileNeedsInputPattern } from '../needs-input-pattern.js';
 import type {
   AdapterId,
@@ -12,6 +12,7 @@ import type {
   TaskChain,
   CheckResult,
   DependencyNeed,
+  DecisionRule,
   EngineStatus,
   InboxCount,
   InboxItem,
@@ -196,7 +197,9 @@ export const methodSchemas = {
   'task.cancel': z.strictObject({ id }),
   'task.retry': z.strictObject({ id }),
   'task.clean': z.strictObject({ id, force: z.boolean().optional() }),
-  'task.decide': z.strictObject({ id, allow: z.boolean(), message: text(10_000).optional() }),
+  'task.decide': z
+    .strictObject({ id, allow: z.boolean(), message: text(10_000).optional(), always: z.enum(RULE_SCOPES).optional() })
+    .refine((p) => p.allow || p.always === undefined, { message: 'goes with allow only: a denial is never remembered', path: ['always'] }),
   'task.reply': z.strictObject({ id, message: text(MAX_PROMPT_CHARS).refine((m) => m.trim().length > 0, 'is empty: say what to tell the agent') }),
   'task.resume': z.strictObject({ id }),
   'task.review': z.strictObject({ id }),
@@ -351,6 +354,9 @@ export const methodSchemas = {
   'retry.clearPolicy': z.strictObject({ profile: name }),
   // Web mode (issue 10): `errand serve`.
   'web.serve': z.strictObject({ port: z.number().int().min(0).max(65_535).optional() }).optional(),
+  // Remembered decisions (errand allow --always, errand rules).
+  'rules.list': z.strictObject({ taskId: id.optional() }).optional(),
+  'rules.remove': z.strictObject({ id }),
 } as const;
 
 export type Method = keyof typeof methodSchemas;
@@ -560,6 +566,8 @@ export interface MethodResults {
   'run.ack': { unacked: number };
   'events.subscribe': { tasks: TaskInfo[]; seq: number };
   'web.serve': { url: string; host: string; port: number };
+  'rules.list': { rules: DecisionRule[] };
+  'rules.remove': { removed: DecisionRule };
 }
 
 /** `errand models`: each backend's status, which agent CLIs can run on it, and each profile bound to one. */
@@ -570,6 +578,7 @@ export interface ModelsReport {
   /** Bytes sent to this follower that it has not acknowledged yet. */
   /** The snapshot, current as of event `seq` (events numbered after it follow). */
   /** `url` carries the token: it is for the person who asked, on this machine. */
+  // Remembered decisions.
 }
 
 export function isMethod(name: string): name is Method {

@@ -1,4 +1,6 @@
 // errand agents | allow | deny | reply | resume
+import { RULE_SCOPES } from '../../../shared/domain.js';
+import type { RuleScope } from '../../../shared/domain.js';
 import type { CliContext } from '../cli-context.js';
 import { parse, taskIdArg, UsageError } from '../cli-context.js';
 import { statusText, table } from '../format.js';
@@ -24,15 +26,23 @@ export async function agents(ctx: CliContext, args: string[]): Promise<void> {
   });
 }
 
+const ALLOW_USAGE = 'errand allow <id> [--always task|repo|profile]   (--always: allow this tool from now on, there)';
+
 async function decide(ctx: CliContext, args: string[], allow: boolean): Promise<void> {
-  const usage = allow ? 'errand allow <id>' : 'errand deny <id> [--message "<why, or what to do instead>"]';
-  const { values, positionals } = parse(args, allow ? {} : { message: { type: 'string' } }, usage);
+  const usage = allow ? ALLOW_USAGE : 'errand deny <id> [--message "<why, or what to do instead>"]';
+  const { values, positionals } = parse(args, allow ? { always: { type: 'string' } } : { message: { type: 'string' } }, usage);
+  const always = values.always as string | undefined;
+  if (always !== undefined && !(RULE_SCOPES as readonly string[]).includes(always)) {
+    throw new UsageError(`--always takes ${RULE_SCOPES.join(', ')}: where the tool is allowed from now on\nusage: ${usage}`);
+  }
   const task = await (await ctx.engine()).request('task.decide', {
     id: taskIdArg(positionals[0], usage),
     allow,
     ...(typeof values.message === 'string' ? { message: values.message } : {}),
+    ...(always ? { always: always as RuleScope } : {}),
   });
-  ctx.print(task, () => `task ${task.id}: ${allow ? 'allowed' : 'denied'}; now ${statusText(task)}`);
+  const remembered = always ? ` (and from now on for this ${always}: errand rules ls)` : '';
+  ctx.print(task, () => `task ${task.id}: ${allow ? 'allowed' : 'denied'}${remembered}; now ${statusText(task)}`);
 }
 
 export const allow = (ctx: CliContext, args: string[]) => decide(ctx, args, true);

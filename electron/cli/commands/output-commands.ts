@@ -177,6 +177,8 @@ function describe(event: EngineEvent): string | null {
     case 'run.check':
       if (!event.check) return `${time} task ${event.taskId} checking: ${event.command}`;
       return `${time} task ${event.taskId} check ${event.check.passed ? 'passed' : 'failed'}: ${event.command}`;
+    case 'run.auto_allowed':
+      return `${time} task ${event.taskId} allowed by rule ${event.ruleId}: ${event.request}`;
     case 'attention':
       return `${time} task ${event.taskId} needs you (${event.kind}): ${event.message}`;
     default:

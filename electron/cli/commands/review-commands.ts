@@ -4,7 +4,7 @@ import type { TaskReview } from '../../../shared/protocol/methods.js';
 import type { CliContext } from '../cli-context.js';
 import { parse, taskIdArg, UsageError } from '../cli-context.js';
 import { confirmed } from '../confirm.js';
-import { oneLine, table } from '../format.js';
+import { agentPart, oneLine, table } from '../format.js';
 import { comparisonText, confirmDiscardOthers } from './best-of-commands.js';
 
 const REVIEW_USAGE =
@@ -26,6 +26,9 @@ const DISCARD_USAGE =
 function reviewText(r: TaskReview): string {
   const lines = [`task ${r.task.id}  ${r.task.review ?? r.task.status}  ${r.branch} → ${r.baseBranch}`, `prompt   ${oneLine(r.task.prompt, 200)}`];
   if (r.task.reviewDetail?.message) lines.push(`review   ${r.task.reviewDetail.message}`);
+  // No silent "done": what the agent was denied on the way, or that it changed nothing, is said before its summary.
+  const said = r.task.status === 'succeeded' ? agentPart(r.task.run?.reason ?? null, Boolean(r.task.run?.check)) : null;
+  if (said) lines.push(`agent    ${said}`);
   if (r.check) {
     const verdict = r.check.passed ? 'passed' : r.check.timedOut ? 'timed out' : `failed (exit ${r.check.exitCode})`;
     lines.push(`check    ${verdict}: ${r.check.command}`);

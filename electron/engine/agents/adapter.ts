@@ -83,7 +83,8 @@ export interface Interpreter {
 }
 
 /** `answer`: the person replied in words (`errand reply`) while the agent waited; a question tool takes them as its answer. */
-export type Decision = { behavior: 'allow' } | { behavior: 'deny'; message: string } | { behavior: 'answer'; message: string };
+/** `always`: the person allowed it from now on, and the CLI's own "always" fits what Errand remembered (OpenCode). */
+export type Decision = { behavior: 'allow'; always?: boolean } | { behavior: 'deny'; message: string } | { behavior: 'answer'; message: string };
 
 export type Detection = AgentInfo;
 

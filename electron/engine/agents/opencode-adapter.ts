@@ -41,7 +41,7 @@ function answerLine(request: PermissionRequest, decision: Decision): AnswerLine 
     const first = questions.map((q) => q.options?.[0]?.label);
     return first.every((label) => typeof label === 'string') ? { type: 'question_reply', requestID, answers: first.map((l) => [l as string]) } : null;
   }
-  if (decision.behavior === 'allow') return { type: 'permission_reply', requestID, reply: 'once' };
+  if (decision.behavior === 'allow') return { type: 'permission_reply', requestID, reply: decision.always ? 'always' : 'once' };
   const message = decision.behavior === 'answer' ? `The person answered instead: ${decision.message}` : decision.message;
   return { type: 'permission_reply', requestID, reply: 'reject', ...(message ? { message } : {}) };
 }

@@ -44,7 +44,9 @@ function pendingRequest(kind: string, request: Record<string, unknown>): { quest
   const patterns = Array.isArray(request.patterns) ? request.patterns.map(String) : [];
   const summary = patterns.length > 0 ? `${permission}: ${patterns.join(', ')}` : permission;
   const question = permission === 'bash' && patterns.length > 0 ? `OpenCode wants to run: ${patterns.join(', ')}` : `OpenCode asks for ${summary}`;
-  return { question, request: { id: request.id, tool: permission, input: { patterns, metadata: request.metadata ?? {} }, summary } };
+  const always = Array.isArray(request.always) ? request.always.map(String) : [];
+  const input = { patterns, metadata: request.metadata ?? {} };
+  return { question, request: { id: request.id, tool: permission, input, summary, ...(always.length > 0 ? { always } : {}) } };
 }
 
 export interface OpenCodeInterpreterOptions {

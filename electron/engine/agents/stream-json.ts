@@ -1,6 +1,7 @@
 // Reads the stream-json events that Claude Code prints (Qwen Code prints the same shapes; Gemini CLI its own, gemini-stream.ts).
 import type { PermissionRequest, RunProgress } from '../../../shared/domain.js';
 import { FailureStreak } from '../backends/failure-streak.js';
+import { fromClaudeRule } from '../decisions/matcher.js';
 import type { ExitInfo, Interpreter, Signal, Verdict } from './adapter.js';
 import { exitVerdict } from './command-adapter.js';
 import { JsonLines } from './json-lines.js';
@@ -125,6 +126,16 @@ function askText(agentName: string, input: unknown): string | null {
   return `${agentName} asks: ${text.length > 1000 ? `${text.slice(0, 999)}…` : text}`;
 }
 
+/** Claude's permission suggestions that allow rules for this tool (`addRules`), as Errand patterns. */
+function suggestedPatterns(tool: string, suggestions: unknown): string[] {
+  if (!Array.isArray(suggestions)) return [];
+  return suggestions.flatMap((s: { type?: unknown; behavior?: unknown; rules?: unknown }) =>
+    s?.type === 'addRules' && s.behavior === 'allow' && Array.isArray(s.rules)
+      ? s.rules.filter((r: { toolName?: unknown }) => r?.toolName === tool).map((r: { ruleContent?: unknown }) => fromClaudeRule(r.ruleContent))
+      : [],
+  );
+}
+
 export function todoProgress(todos: unknown): RunProgress | null {
   if (!Array.isArray(todos)) return null;
   const done = todos.filter((t) => (t as { status?: string })?.status === 'completed').length;
@@ -210,7 +221,14 @@ export class StreamJsonInterpreter implements Interpreter {
         const request = event.request as Record<string, unknown> | undefined;
         if (request?.subtype !== 'can_use_tool' || typeof event.request_id !== 'string') return;
         const tool = String(request.tool_name ?? 'a tool');
-        const pending: PermissionRequest = { id: event.request_id, tool, input: request.input, summary: summarize(tool, request.input) };
+        const always = suggestedPatterns(tool, request.permission_suggestions);
+        const pending: PermissionRequest = {
+          id: event.request_id,
+          tool,
+          input: request.input,
+          summary: summarize(tool, request.input),
+          ...(always.length > 0 ? { always } : {}),
+        };
         if (this.asked.size < MAX_ASKED) {
           this.asked.add(pending.summary);
           if (typeof request.tool_use_id === 'string') this.asked.add(request.tool_use_id);

@@ -13,6 +13,9 @@ function listed(items: string[]): string {
   return text.length > LIST_MAX_CHARS ? `${text.slice(0, LIST_MAX_CHARS - 1)}…` : text;
 }
 
+/** The CLIs' tools for asking the person (Claude's AskUserQuestion, OpenCode's question): answered in words, never refused. */
+export const QUESTION_TOOLS: ReadonlySet<string> = new Set(['AskUserQuestion', 'question']);
+
 /** What a request asked for, in the person's terms: the command for a shell tool ("npm publish"), else its summary. */
 export function requestLabel(request: PermissionRequest): string {
   const colon = request.summary.indexOf(': ');

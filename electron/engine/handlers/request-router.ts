@@ -5,6 +5,7 @@ import type { ValidRequest } from '../../../shared/protocol/messages.js';
 import type { AgentsService } from '../agents-service.js';
 import type { AttentionService } from '../attention/attention-service.js';
 import type { BackendsService } from '../backends/backends-service.js';
+import type { DecisionsService } from '../decisions/decisions-service.js';
 import type { Engine } from '../engine.js';
 import type { EventHub } from '../event-hub.js';
 import type { RunManager } from '../run-manager.js';
@@ -23,6 +24,7 @@ import type { GroupHandlerDeps } from './group-handlers.js';
 import { backendHandlers } from './backend-handlers.js';
 import type { ChainService } from '../chains/chain-service.js';
 import { chainHandlers } from './chain-handlers.js';
+import { decisionHandlers } from './decision-handlers.js';
 import { RunHandlers } from './run-handlers.js';
 import { scheduleHandlers } from './schedule-handlers.js';
 import type { RetryService } from '../retries/retry-service.js';
@@ -38,6 +40,7 @@ export interface RouterDeps {
   tasks: TasksService;
   agents: AgentsService;
   review: ReviewService;
+  decisions: DecisionsService;
   timers: Timers;
   attention: AttentionService;
   backends: BackendsService;
@@ -129,7 +132,7 @@ export class RequestRouter {
       'task.cancel': (p) => tasks.cancel(p.id),
       'task.retry': (p) => tasks.retry(p.id),
       'task.clean': (p) => tasks.clean(p.id, p.force ?? false),
-      'task.decide': (p) => tasks.decide(p),
+      'task.decide': (p) => (p.always ? deps.decisions.allowAlways(p.id, p.always) : tasks.decide(p)),
       'task.reply': (p) => tasks.reply(p),
       'task.resume': (p) => tasks.resume(p.id),
       'task.review': (p) => deps.review.review(p.id),
@@ -153,6 +156,7 @@ export class RequestRouter {
       ...chainHandlers(deps.chains),
       ...scheduleHandlers(deps.schedules, deps.retries),
       'web.serve': (p, c) => web.serve(p, c),
+      ...decisionHandlers(deps.decisions),
     };
   }
 

@@ -71,13 +71,14 @@ export class ReviewService {
       const from = await forkPoint;
       return from === null ? null : { from, changes: await changesBetween(cwd, from, to, env) };
     };
-    const [baseThere, compared, { summary, check }] = await Promise.all([
-      branchExists(repo.path, repo.baseBranch),
+    const [compared, { summary, check }] = await Promise.all([
       // The worktree's work is compared as its snapshot index holds it; a branch alone, as its last commit.
       target.hasWorktree ? withWorkIndex(place.path, repo.path, copiedFiles(repo), this.tmpDir, (env) => compare(null, env)) : compare(tip),
       this.result(task),
     ]);
-    if (!baseThere || compared === null) {
+    if (compared === null) {
+      // Only when there is no merge base: whether the base is there says why (one git process fewer on the way).
+      const baseThere = await branchExists(repo.path, repo.baseBranch);
       const why = baseThere ? `${place.branch} has no history in common with it` : `it is not in ${repo.path} any more`;
       throw new ErrandError('repo_invalid', `Task ${id} cannot be compared with its base ${repo.baseBranch}: ${why}.`);
     }

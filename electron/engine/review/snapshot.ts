@@ -55,20 +55,22 @@ export async function withWorkIndex<T>(
   tmpDir: string,
   use: (env: Record<string, string>) => Promise<T>,
 ): Promise<T> {
+  const source = indexOf(worktree).catch(() => null);
   await mkdir(tmpDir, { recursive: true, mode: 0o700 });
   const index = join(tmpDir, `review-index-${randomUUID()}`);
   const env = { GIT_INDEX_FILE: index };
   try {
     // A copy keeps the index's file stamps, so git rehashes only what changed; without an index, start from HEAD.
-    const haveIndex = await copyFile(await indexOf(worktree), index).then(() => true, () => false);
+    const from = await source;
+    const haveIndex = from !== null && (await copyFile(from, index).then(() => true, () => false));
     if (!haveIndex) await runGit(worktree, ['read-tree', 'HEAD'], { env });
     await runGit(worktree, ['add', '-A'], { env });
     const leaveOut = await untouchedCopies(worktree, repoPath, copied);
     if (leaveOut.length > 0) await runGit(worktree, ['update-index', '--force-remove', '--', ...leaveOut], { env });
     return await use(env);
   } finally {
-    await rm(index, { force: true });
-    await rm(`${index}.lock`, { force: true });
+    // The copy is this call's alone: the answer need not wait for its removal (on a loaded machine, tens of ms).
+    void Promise.all([rm(index, { force: true }), rm(`${index}.lock`, { force: true })]).catch(() => {});
   }
 }
 

@@ -1,7 +1,7 @@
 // Decides what a live run is doing from its adapter's interpreter: structured output first, the screen as a last resort.
 import type { PermissionRequest, RunProgress, RunStatus } from '../../../shared/domain.js';
 import type { Decision, ExitInfo, Interpreter, Signal, Verdict } from '../agents/adapter.js';
-import { requestLabel, retryingNote, successReason } from '../agents/verdict-wording.js';
+import { QUESTION_TOOLS, requestLabel, retryingNote, successReason } from '../agents/verdict-wording.js';
 import type { RunUpdate } from '../store/runs-store.js';
 
 /** Past this much output since an answer, the answered question has left the screen. */
@@ -21,6 +21,8 @@ export interface JudgeDeps {
   holdsSuccess?: boolean;
   /** Whether the worktree is as the run found it (no changed files, no new commits); null when git cannot tell. */
   worktreeUnchanged(): Promise<boolean | null>;
+  /** Answers a permission request by a remembered rule; true when it did, so the person is not asked. */
+  autoAllow?(request: PermissionRequest): boolean;
 }
 
 export class RunJudge {
@@ -79,7 +81,9 @@ export class RunJudge {
 
   /** The person answered the request the agent waits on (`errand allow|deny`, or words for it). */
   decided(request: PermissionRequest, decision: Decision): void {
-    if (decision.behavior === 'deny') this.denied.push(requestLabel(request));
+    // Words for a tool's request (not a question's) deny the tool: the agent goes on without it.
+    const refused = decision.behavior === 'deny' || (decision.behavior === 'answer' && !QUESTION_TOOLS.has(request.tool));
+    if (refused) this.denied.push(requestLabel(request));
     this.answered();
   }
 
@@ -130,6 +134,7 @@ export class RunJudge {
           break;
         }
         case 'needs_input':
+          if (signal.request && this.deps.autoAllow?.(signal.request)) break;
           this.request = signal.request ?? null;
           this.setStatus('needs_input', { question: signal.question, request: this.request });
           break;

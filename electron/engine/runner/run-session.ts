@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { RunFiles } from '../../../shared/data-dir.js';
-import type { CheckResult, ProfileInfo, RepoInfo, RunKind, RunStatus } from '../../../shared/domain.js';
+import type { CheckResult, DecisionRule, PermissionRequest, ProfileInfo, RepoInfo, RunKind, RunStatus } from '../../../shared/domain.js';
 import { ErrandError } from '../../../shared/protocol/errors.js';
 import type { AgentAdapter, Decision, LaunchContext, Verdict } from '../agents/adapter.js';
 import { adapterFor } from '../agents/registry.js';
@@ -48,6 +48,8 @@ export interface RunSessionDeps {
   onCheck?(command: string, result: CheckResult | null): void;
   /** Whether a failed check goes back to the agent (which time of how many), rather than to the person. */
   sendBack?(): SendBack | null;
+  /** The remembered rule that allows this request, if one does (it is then noted and announced). */
+  allowedByRule?(request: PermissionRequest): DecisionRule | null;
 }
 
 export interface RunSessionInput {
@@ -105,6 +107,7 @@ export class RunSession {
       endProcess: () => void this.proc?.stop(),
       holdsSuccess: Boolean(input.check),
       worktreeUnchanged: () => this.changes.unchanged(),
+      autoAllow: (request) => this.autoAllow(request),
     });
     this.changes = new ChangeCounter(input.place.path, input.repo.baseBranch, (filesChanged) => this.judge.noteProgress({ filesChanged }));
     this.output = new RunOutput(input.taskId, input.runId, log, {
@@ -152,6 +155,23 @@ export class RunSession {
     this.liveProcess().write(data);
     this.judge.answered();
     return Buffer.byteLength(data);
+  }
+
+  /** The permission request the agent is waiting on, if any. */
+  get pendingRequest(): PermissionRequest | null {
+    return this.judge.request;
+  }
+
+  /** Allows a request a remembered rule covers, and says so in the run's log. */
+  private autoAllow(request: PermissionRequest): boolean {
+    if (!this.proc?.isAlive || !this.deps.allowedByRule) return false;
+    const bytes = this.adapter.answer?.(request, { behavior: 'allow' });
+    if (!bytes) return false;
+    const rule = this.deps.allowedByRule(request);
+    if (!rule) return false;
+    this.sendInput(bytes);
+    this.log(`allowed ${request.summary}: rule ${rule.id} (${rule.label}, ${rule.scopeName}); errand rules rm ${rule.id} revokes it`);
+    return true;
   }
 
   /** Answers the permission request the agent is waiting on. */

@@ -236,4 +236,20 @@ export const MIGRATIONS: readonly string[] = [
     escalate_to INTEGER REFERENCES profiles(id)
   ) STRICT;
   `,
+  // Remembered decisions (w-allow): "allow always" rules, per task, repo or profile.
+  `
+  CREATE TABLE decision_rules (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    scope TEXT NOT NULL CHECK (scope IN ('task', 'repo', 'profile')),
+    scope_id INTEGER NOT NULL,
+    adapter TEXT NOT NULL,
+    tool TEXT NOT NULL,
+    patterns TEXT NOT NULL,
+    from_task_id INTEGER,
+    created_at INTEGER NOT NULL,
+    applied_count INTEGER NOT NULL DEFAULT 0,
+    last_applied_at INTEGER
+  ) STRICT;
+  CREATE INDEX decision_rules_by_scope ON decision_rules(scope, scope_id);
+  `,
 ];

@@ -44,6 +44,9 @@ describe('a succeeded run that changed nothing', () => {
     expect(ended).toMatchObject({ status: 'succeeded', reason: `${NO_CHANGES}; check passed` });
     expect((await finished(1)).message).toBe(`${NO_CHANGES}; check passed`);
     expect((await sb.errand(['show', '1'])).stdout).toContain(`reason  ${NO_CHANGES}; check passed`);
+    // The check's words are "check passed"; the agent's part is said beside them, in ls and review too.
+    expect((await sb.errand(['ls'])).stdout).toMatch(new RegExp(`1\\s+succeeded · ${NO_CHANGES}: check passed`));
+    expect((await sb.errand(['review', '1'])).stdout).toContain(`agent    ${NO_CHANGES}`);
   });
 
   it('says nothing of the kind when the run edited a file, or committed its work', async () => {

@@ -13,7 +13,7 @@ import { OpenCodeServer } from './server.js';
 
 /** What the engine writes to answer a request (opencode-adapter.ts). */
 export type AnswerLine =
-  | { type: 'permission_reply'; requestID: string; reply: 'once' | 'reject'; message?: string }
+  | { type: 'permission_reply'; requestID: string; reply: 'once' | 'always' | 'reject'; message?: string }
   | { type: 'question_reply'; requestID: string; answers: string[][] }
   | { type: 'question_reject'; requestID: string };
 

@@ -63,7 +63,14 @@ describe('OpenCode interpreter', () => {
     expect(asked.at(-1)).toEqual({
       type: 'needs_input',
       question: `OpenCode wants to run: ${PERMIT}`,
-      request: { id: permissionAsked.request.id, tool: 'bash', input: { patterns: [PERMIT], metadata: { command: PERMIT } }, summary: `bash: ${PERMIT}` },
+      request: {
+        id: permissionAsked.request.id,
+        tool: 'bash',
+        input: { patterns: [PERMIT], metadata: { command: PERMIT } },
+        summary: `bash: ${PERMIT}`,
+        // What OpenCode's `always` would allow, for errand allow --always to weigh.
+        always: ['sh *'],
+      },
     });
     const answered = feed(interpreter, [{ type: 'answered', sessionID: SES, requestID: permissionAsked.request.id, reply: 'once' }]);
     expect(answered).toEqual([{ type: 'running' }]);
