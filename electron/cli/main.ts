@@ -7,12 +7,14 @@ import { attach, logs, send, watch } from './commands/output-commands.js';
 import { approve, discard, reject, review } from './commands/review-commands.js';
 import { config, daemon, profile, repo } from './commands/setup-commands.js';
 import { add, cancel, clean, ls, retry, search, show } from './commands/task-commands.js';
+import { gc, rebase, train } from './commands/train-commands.js';
 
 type Command = (ctx: CliContext, args: string[]) => Promise<void>;
 
 const COMMANDS: Record<string, Command> = {
   add, ls, show, search, logs, attach, send, cancel, retry, clean, watch, daemon, profile, repo, config,
   agents, allow, deny, reply, resume, db, review, approve, reject, discard,
+  train, rebase, gc,
 };
 
 const HELP = `errand: hand coding tasks to agents and walk away
@@ -31,6 +33,10 @@ const HELP = `errand: hand coding tasks to agents and walk away
   errand approve <id> --merge | --pr | --keep-branch     accept the result (commits the worktree's work first)
   errand reject <id> "<feedback>"                        send it back: a follow-up run in the same worktree
   errand discard <id> [--force] [--yes]                  remove its worktree and branch
+  errand approve <id> <id>… --merge                      a merge train: each rebased, re-checked, merged in turn
+  errand train [<id>]                                    merge trains and where their tasks stand
+  errand rebase <id>                                     send a task that conflicts with its moved base back to rebase
+  errand gc [--yes] | ls --disk                          reclaim finished tasks' worktrees (dry run without --yes); space per repo
   errand agents                                          the agent CLIs found, and their built-in profiles
   errand cancel <id> | retry <id> | clean <id> [--force]
   errand watch [--json]                                  events as they happen

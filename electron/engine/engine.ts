@@ -10,7 +10,10 @@ import { EventHub } from './event-hub.js';
 import { RequestRouter } from './handlers/request-router.js';
 import { ownerOnlyDir, writeOwnerOnly } from './owner-only.js';
 import { recoverRuns } from './recovery.js';
+import { Collisions } from './review/collisions.js';
+import { MergeTrains } from './review/merge-train.js';
 import { ReviewService } from './review/review-service.js';
+import { TrainCheck } from './review/train-check.js';
 import { RunManager } from './run-manager.js';
 import { SocketServer } from './rpc/socket-server.js';
 import { Scheduler } from './scheduler.js';
@@ -21,6 +24,7 @@ import { Store } from './store/store.js';
 import { UnsavedRunsFile } from './store/unsaved-runs-file.js';
 import { TasksService } from './tasks-service.js';
 import { Timers } from './timers.js';
+import { WorktreeGc } from './worktrees/gc.js';
 import { Worktrees } from './worktrees/worktrees.js';
 
 export const ENGINE_VERSION = '0.1.0';
@@ -30,6 +34,8 @@ export class Engine {
   readonly scheduler: Scheduler;
   readonly timers: Timers;
   readonly agents: AgentsService;
+  private readonly collisions: Collisions;
+  private readonly trains: MergeTrains;
   private readonly server: SocketServer;
   private readonly unsaved: UnsavedRunsFile;
   private readonly startedAt = Date.now();
@@ -72,6 +78,9 @@ export class Engine {
     this.agents = new AgentsService(this.store);
     this.runs.binaryFor = (adapter) => this.agents.binaryFor(adapter);
     const review = new ReviewService({ store: this.store, hub, runs: this.runs, scheduler: this.scheduler, tasks, worktrees, dataDir });
+    this.collisions = new Collisions(this.store, hub, review, review.tmpDir);
+    this.trains = new MergeTrains(this.store, hub, review, this.collisions, new TrainCheck(`${dataDir}/trains`));
+    const gc = new WorktreeGc(this.store, worktrees, (id) => this.trains.isBusy(id));
     const router = new RequestRouter({
       engine: this,
       store: this.store,
@@ -83,6 +92,7 @@ export class Engine {
       review,
       timers: this.timers,
       dataDir,
+      trainParts: { collisions: this.collisions, trains: this.trains, gc },
     });
     this.server = new SocketServer((request, connection) =>
       router.handle(request, connection).catch((error: unknown) => {
@@ -105,6 +115,8 @@ export class Engine {
     writeOwnerOnly(this.layout.pidFile, `${process.pid}\n`);
     this.timers.start();
     this.scheduler.pass();
+    this.collisions.start();
+    this.trains.resume();
     if (!this.checkedAtOpen) this.checkIntegrity();
     this.backups.startDaily(this.store.db);
   }
@@ -188,6 +200,7 @@ export class Engine {
     this.stopping ??= (async () => {
       this.integrityCheck?.cancel();
       this.timers.stop();
+      await this.trains.stop();
       await this.runs.interruptAll(`interrupted: ${reason}`);
       await this.server.close(`${reason}; run any errand command to start it again`);
       rmSync(this.layout.socket, { force: true });

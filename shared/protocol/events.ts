@@ -1,5 +1,5 @@
 // Events the engine pushes to clients, as JSON-RPC notifications { method: 'event', params: EngineEvent }.
-import type { CheckResult, ReviewDetail, ReviewState, RunInfo, RunStatus, TaskInfo } from '../domain.js';
+import type { CheckResult, ReviewDetail, ReviewState, RunInfo, RunStatus, TaskInfo, TaskOverlap, TrainInfo } from '../domain.js';
 
 export type AttentionKind = 'needs_input' | 'failed' | 'finished' | 'interrupted';
 
@@ -31,4 +31,13 @@ export type EngineEvent =
   | { type: 'task.review'; taskId: number; review: ReviewState | null; detail: ReviewDetail | null; at: number }
   /** The repo's check started on a run's result (`check` null), or ended with this result. */
   | { type: 'run.check'; taskId: number; runId: number; command: string; check: CheckResult | null; at: number }
-  | { type: 'attention'; taskId: number; runId: number; kind: AttentionKind; message: string; at: number };
+  | { type: 'attention'; taskId: number; runId: number; kind: AttentionKind; message: string; at: number }
+  // Collisions and the merge train (issue 8).
+  /** The open tasks whose changes touch some of the same files as this one's changed. */
+  | { type: 'task.collisions'; taskId: number; overlaps: TaskOverlap[]; at: number }
+  /** After a merge, the repo's other open branches were tested against its new base (`conflicts`: the ones that no longer merge). */
+  | { type: 'review.mergeCheck'; repoId: number; base: string; checked: number; conflicts: number[]; durationMs: number; at: number }
+  | { type: 'train.started'; train: TrainInfo; at: number }
+  /** One task of the train moved on (rebasing, checking, merging, merged, sent back, skipped). */
+  | { type: 'train.step'; taskId: number; train: TrainInfo; at: number }
+  | { type: 'train.ended'; train: TrainInfo; at: number };

@@ -10,12 +10,17 @@ import type {
   ProfileInfo,
   RepoInfo,
   RunInfo,
+  GcEntry,
+  RepoDisk,
   RunStatus,
   TaskInfo,
+  TaskOverlap,
+  TrainInfo,
 } from '../domain.js';
 import { MAX_INPUT_CHARS, MAX_LIST_LIMIT, MAX_LOG_READ_BYTES, MAX_PROMPT_CHARS } from './limits.js';
 
 const MAX_CHECK_RETRIES = 20;
+const MAX_TRAIN_TASKS = 100;
 const MAX_CHECK_TIMEOUT_MS = 24 * 3600_000;
 const NO_NUL = /^[^\u0000]*$/;
 const text = (max: number) =>
@@ -168,6 +173,19 @@ export const methodSchemas = {
   'run.unsubscribe': z.strictObject({ taskId: id }),
 
   'events.subscribe': empty,
+
+  // Collisions, the merge train and hygiene (issue 8).
+  /** Which open tasks touch the same files as which others (all open tasks, or these). */
+  'review.collisions': z.strictObject({ ids: z.array(id).max(MAX_LIST_LIMIT).optional() }).optional(),
+  /** Sends a task whose branch no longer merges into its moved base back to its agent, to rebase and resolve. */
+  'task.rebase': z.strictObject({ id }),
+  /** Approves several tasks of one repo with --merge: merged one by one, each rebased and re-checked. */
+  'train.start': z.strictObject({ ids: z.array(id).min(2).max(MAX_TRAIN_TASKS) }),
+  'train.get': z.strictObject({ id }),
+  'train.list': empty,
+  /** Lists (and with `reclaim`, removes) the worktrees of finished tasks that hold no unsaved work. */
+  'gc.run': z.strictObject({ reclaim: z.boolean() }),
+  'repo.disk': empty,
 } as const;
 
 export type Method = keyof typeof methodSchemas;
@@ -220,6 +238,8 @@ export interface TaskReview {
   deletions: number;
   /** The branch changes nothing against its base: no silent "done". */
   noChanges: boolean;
+  /** Other open tasks of the repo whose changes touch some of the same files. */
+  overlaps: TaskOverlap[];
   /** The unified diff, at most MAX_REVIEW_DIFF_BYTES of it. */
   diff: string;
   diffTruncated: boolean;
@@ -267,6 +287,13 @@ export interface MethodResults {
   'run.subscribe': Subscription;
   'run.unsubscribe': { unsubscribed: boolean };
   'events.subscribe': { tasks: TaskInfo[] };
+  'review.collisions': { collisions: { taskId: number; overlaps: TaskOverlap[] }[] };
+  'task.rebase': TaskInfo;
+  'train.start': TrainInfo;
+  'train.get': TrainInfo;
+  'train.list': TrainInfo[];
+  'gc.run': { entries: GcEntry[] };
+  'repo.disk': { repos: RepoDisk[] };
 }
 
 export function isMethod(name: string): name is Method {

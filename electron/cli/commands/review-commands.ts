@@ -5,12 +5,14 @@ import type { TaskReview } from '../../../shared/protocol/methods.js';
 import type { CliContext } from '../cli-context.js';
 import { parse, taskIdArg, UsageError } from '../cli-context.js';
 import { oneLine, table } from '../format.js';
+import { approveTrain, collisionLines } from './train-commands.js';
 
 const REVIEW_USAGE =
   'errand review <id> [--json]\n' +
   "  the task's summary, the files it changed with +/-, and the diff against its base (uncommitted and untracked work included)";
 const APPROVE_USAGE =
   'errand approve <id> --merge | --pr | --keep-branch\n' +
+  '       errand approve <id> <id>… --merge   (a merge train: fewest overlaps first, each rebased and re-checked; exit 1 unless all merged)\n' +
   "  commits the worktree's work on the task's branch, then:\n" +
   "  --merge        merges it into the base (the repo's --merge-strategy: squash, rebase or merge) when that is safe\n" +
   '  --pr           pushes the branch and opens a pull request with gh\n' +
@@ -23,6 +25,7 @@ const DISCARD_USAGE =
 function reviewText(r: TaskReview): string {
   const lines = [`task ${r.task.id}  ${r.task.review ?? r.task.status}  ${r.branch} → ${r.baseBranch}`, `prompt   ${oneLine(r.task.prompt, 200)}`];
   if (r.task.reviewDetail?.message) lines.push(`review   ${r.task.reviewDetail.message}`);
+  for (const line of collisionLines([{ taskId: r.task.id, overlaps: r.overlaps }])) lines.push(`overlap  ${line.replace(/^task \d+ /, '')}`);
   if (r.check) {
     const verdict = r.check.passed ? 'passed' : r.check.timedOut ? 'timed out' : `failed (exit ${r.check.exitCode})`;
     lines.push(`check    ${verdict}: ${r.check.command}`);
@@ -58,6 +61,10 @@ export async function approve(ctx: CliContext, args: string[]): Promise<void> {
   const chosen = (['merge', 'pr', 'keep-branch'] as const).filter((flag) => values[flag] === true);
   if (chosen.length !== 1) throw new UsageError(`choose one of --merge, --pr or --keep-branch\nusage: ${APPROVE_USAGE}`);
   const action = chosen[0] === 'keep-branch' ? 'keep' : chosen[0]!;
+  if (positionals.length > 1) {
+    if (action !== 'merge') throw new UsageError(`several tasks are approved together only with --merge (a merge train)\nusage: ${APPROVE_USAGE}`);
+    return approveTrain(ctx, positionals.map((p) => taskIdArg(p, APPROVE_USAGE)));
+  }
   const task = await (await ctx.engine()).request('task.approve', { id: taskIdArg(positionals[0], APPROVE_USAGE), action });
   ctx.print(task, () => reviewLine(task));
 }

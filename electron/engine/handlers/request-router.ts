@@ -16,6 +16,8 @@ import type { Timers } from '../timers.js';
 import { checkCommandTemplate } from '../agents/command-adapter.js';
 import { adapterFor } from '../agents/registry.js';
 import { RunHandlers } from './run-handlers.js';
+import type { TrainParts } from './train-handlers.js';
+import { trainHandlers } from './train-handlers.js';
 
 export interface RouterDeps {
   engine: Engine;
@@ -28,6 +30,7 @@ export interface RouterDeps {
   review: ReviewService;
   timers: Timers;
   dataDir: string;
+  trainParts: TrainParts;
 }
 
 type Handlers = {
@@ -122,6 +125,7 @@ export class RequestRouter {
         hub.watch(c);
         return { tasks: tasks.snapshot() };
       },
+      ...trainHandlers(deps.trainParts),
     };
   }
 

@@ -179,7 +179,7 @@ function treeOf(cwd: string, commit: string): Promise<string> {
 }
 
 /** Approving twice, or a task with no result (yet), is refused with what is the case. */
-function refuseState(task: TaskInfo, action: ApproveAction): void {
+export function refuseState(task: TaskInfo, action: ApproveAction): void {
   const id = task.id;
   const detail = task.reviewDetail;
   switch (task.review) {

@@ -122,4 +122,16 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX timers_by_at ON timers(at);
   `,
+  // Merge trains (issue 8, collisions and the merge train): each train's tasks in merge order, with where each stands.
+  `
+  CREATE TABLE merge_trains (
+    id INTEGER PRIMARY KEY,
+    repo_id INTEGER NOT NULL REFERENCES repos(id),
+    status TEXT NOT NULL CHECK (status IN ('running', 'done')),
+    items TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    ended_at INTEGER
+  ) STRICT;
+  CREATE INDEX merge_trains_running ON merge_trains(status) WHERE status = 'running';
+  `,
 ];
