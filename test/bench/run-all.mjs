@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
-const BENCHES = ['ingestion', 'dispatch', 'scale', 'agent'];
+const BENCHES = ['ingestion', 'dispatch', 'scale', 'agent', 'collisions'];
 const TIMEOUT_MS = 240_000;
 
 function runOne(name) {

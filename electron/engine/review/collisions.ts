@@ -8,9 +8,10 @@ import type { EventHub } from '../event-hub.js';
 import type { Store } from '../store/store.js';
 import { nameSome } from '../worktrees/unsaved-work.js';
 import { gitLine } from './git-run.js';
-import { mergeTree } from './merge.js';
+import { branchTips, mergeChecks } from './merge-many.js';
 import { eachBounded, openTaskIds } from './open-tasks.js';
-import type { ReviewService } from './review-service.js';
+import type { ReviewService, ReviewTarget } from './review-service.js';
+import type { WorkTip } from './work-tip.js';
 import { workTip } from './work-tip.js';
 
 /** Git processes a merge check runs at once: enough to finish 20 branches quickly, few enough to leave cores free. */
@@ -33,6 +34,8 @@ export class Collisions {
   private readonly touched = new Map<number, { repoId: number; files: string[] }>();
   private readonly announced = new Map<number, { repoId: number; key: string }>();
   private readonly checks = new Map<number, { again: boolean; done: Promise<void> }>();
+  /** Each open task's work as a commit, for the run that made it and the HEAD it was read at. */
+  private readonly tips = new Map<number, { runId: number | null; head: string; tip: WorkTip }>();
   /** Tasks another part is working on (a merge train's): the merge check leaves their review state alone. */
   busy: (taskId: number) => boolean = () => false;
 
@@ -104,6 +107,7 @@ export class Collisions {
       if (!(event.review === 'conflict' && event.detail?.baseMoved && this.touched.has(event.taskId))) void this.refresh(event.taskId, true);
     } else {
       const gone = this.touched.get(event.taskId);
+      this.tips.delete(event.taskId);
       if (gone && this.touched.delete(event.taskId)) this.announceRepo(gone.repoId);
     }
     if (event.review === 'merged') {
@@ -116,7 +120,7 @@ export class Collisions {
     try {
       const target = await this.review.target(taskId);
       if (!isOpen(target.task.review)) return;
-      const { files } = await workTip(target, this.tmpDir);
+      const { files } = await this.tipOf(target, null);
       if (!isOpen(this.review.task(taskId).review)) return;
       this.touched.set(taskId, { repoId: target.repo.id, files });
       if (announce) this.announceRepo(target.repo.id);
@@ -124,6 +128,21 @@ export class Collisions {
       // Its worktree and branch are gone, or git cannot read them: it touches nothing review could show.
       this.touched.delete(taskId);
     }
+  }
+
+  /**
+   * The task's work as a commit. Once its run has ended, the work changes only if someone edits the worktree by hand,
+   * so a merge check (which passes the branch tip it listed) reuses what was read for the same run and branch tip;
+   * approving reads the worktree afresh whatever this says. Without a tip, it is read afresh.
+   */
+  private async tipOf(target: ReviewTarget, branchTip: string | null): Promise<WorkTip> {
+    const { task, place, repo } = target;
+    const head = branchTip ?? (await gitLine(repo.path, ['rev-parse', '--verify', `refs/heads/${place.branch}^{commit}`]));
+    const known = this.tips.get(task.id);
+    if (branchTip && known && known.runId === (task.run?.id ?? null) && known.head === head) return known.tip;
+    const tip = await workTip(target, this.tmpDir);
+    this.tips.set(task.id, { runId: task.run?.id ?? null, head, tip });
+    return tip;
   }
 
   /** Tells clients about each task of the repo whose overlaps changed. */
@@ -166,26 +185,30 @@ export class Collisions {
     if (!repo) return;
     const base = await gitLine(repo.path, ['rev-parse', '--verify', `refs/heads/${repo.baseBranch}^{commit}`]);
     const ids = openTaskIds(this.store, repoId);
-    const conflicts: number[] = [];
+    const heads = await branchTips(repo.path);
+    const work: { target: ReviewTarget; commit: string }[] = [];
     await eachBounded(ids, MERGE_CHECK_PARALLEL, async (id) => {
       if (this.busy(id)) return;
       const target = await this.review.target(id).catch(() => null);
-      if (!target) return;
-      const tip = await workTip(target, this.tmpDir).catch(() => null);
-      if (!tip) return;
+      const tip = target && (await this.tipOf(target, heads.get(target.place.branch) ?? null).catch(() => null));
+      if (!target || !tip) return;
       this.touched.set(id, { repoId, files: tip.files });
-      const merged = await mergeTree(repo.path, base, tip.commit).catch(() => null);
+      work.push({ target, commit: tip.commit });
+    });
+    const merged = await mergeChecks(repo.path, base, work.map((w) => w.commit));
+    const conflicts: number[] = [];
+    work.forEach(({ target }, n) => {
+      const check = merged[n]!;
       // Read again: the person (or a train) may have acted on it while git worked.
-      const now = this.review.task(id);
-      if (!merged || !isOpen(now.review) || now.run?.id !== target.task.run?.id || this.busy(id)) return;
-      if ('files' in merged) {
-        conflicts.push(id);
-        if (now.review === 'conflict' && JSON.stringify(now.reviewDetail?.conflictFiles) === JSON.stringify(merged.files)) return;
-        const files = nameSome(merged.files, false);
+      const now = this.review.task(target.task.id);
+      if (!isOpen(now.review) || now.run?.id !== target.task.run?.id || this.busy(now.id)) return;
+      if (!check.clean) {
+        conflicts.push(now.id);
+        if (now.review === 'conflict' && JSON.stringify(now.reviewDetail?.conflictFiles) === JSON.stringify(check.files)) return;
         this.review.setReview(now, 'conflict', {
-          conflictFiles: merged.files,
+          conflictFiles: check.files,
           baseMoved: true,
-          message: `${repo.baseBranch} moved (${base.slice(0, 12)}) and this branch no longer merges into it: conflicts in ${files}; to send it back: errand rebase ${id}`,
+          message: `${repo.baseBranch} moved (${base.slice(0, 12)}) and this branch no longer merges into it: conflicts in ${nameSome(check.files, false)}; to send it back: errand rebase ${now.id}`,
         });
       } else if (now.review === 'conflict' && now.reviewDetail?.baseMoved) {
         this.review.setReview(now, 'unreviewed', null);

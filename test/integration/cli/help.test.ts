@@ -47,6 +47,11 @@ const COMMANDS: [string[], RegExp][] = [
   [['approve', '1', '--merge'], /usage: errand approve <id> --merge \| --pr \| --keep-branch/],
   [['reject', '1'], /usage: errand reject <id> "<feedback>"/],
   [['discard', '1'], /usage: errand discard <id> \[--force\] \[--yes\]/],
+  [['approve', '1', '2', '--merge'], /errand approve <id> <id>… --merge   \(a merge train/],
+  [['train'], /usage: errand train \[<train id>\]/],
+  [['rebase', '1'], /usage: errand rebase <id>/],
+  [['gc'], /usage: errand gc \[--yes\]\n.*dry run unless --yes/],
+  [['ls', '--disk'], /errand ls --disk   the space each repo's worktrees take/],
 ];
 
 describe('--help', () => {

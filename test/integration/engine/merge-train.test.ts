@@ -95,7 +95,7 @@ describe('the merge train', () => {
     writeFileSync(hold, '');
 
     const approving = sb.errand(['approve', '1', '2', '3', '--merge']);
-    const checking = await watch.waitFor<any>((e) => e.type === 'train.step' && e.taskId === 2 && e.train.items[1].state === 'checking' && !e.train.items[1].check, 'task 2 checking');
+    const checking = await watch.waitFor<any>((e: any) => e.type === 'train.step' && e.taskId === 2 && e.train.items[1].state === 'checking' && !e.train.items[1].check, 'task 2 checking');
     const trainId = checking.train.id;
     await sb.json(['daemon', 'stop']);
     const cli = await approving;
