@@ -118,6 +118,8 @@ export interface RepoInfo {
   /** How many times a failing check goes back to the agent before the task reaches the person. */
   checkRetries: number;
   checkTimeoutMs: number | null;
+  /** A merged task's branch is deleted with its worktree (the default), or kept. */
+  deleteMergedBranches: boolean;
   createdAt: number;
 }
 

@@ -92,6 +92,7 @@ export const methodSchemas = {
     checkCommand: text(10_000).nullable().optional(),
     checkRetries: z.number().int().min(0).max(MAX_CHECK_RETRIES).optional(),
     checkTimeoutMs: z.number().int().min(1000).max(MAX_CHECK_TIMEOUT_MS).nullable().optional(),
+    deleteMergedBranches: z.boolean().optional(),
   }),
   'repo.list': empty,
 

@@ -104,8 +104,9 @@ export class Approval {
     if (!(await isAncestor(repo.path, outcome.commit, `refs/heads/${base}`))) {
       throw new ErrandError('internal', `${base} does not hold the merge ${short(outcome.commit)} after moving it; the branch ${place.branch} was kept.`);
     }
-    const kept = await this.cleanUp(target, true);
-    return this.review.setReview(task, 'merged', { commit: outcome.commit, message: `merged into ${base} as ${short(outcome.commit)} (${repo.mergeStrategy})${kept}` });
+    const kept = await this.cleanUp(target, repo.deleteMergedBranches);
+    const branchKept = repo.deleteMergedBranches ? '' : `; branch ${place.branch} kept (the repo keeps merged branches)`;
+    return this.review.setReview(task, 'merged', { commit: outcome.commit, message: `merged into ${base} as ${short(outcome.commit)} (${repo.mergeStrategy})${kept}${branchKept}` });
   }
 
   private async keep(target: ReviewTarget, tip: string): Promise<TaskInfo> {

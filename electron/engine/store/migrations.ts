@@ -122,7 +122,8 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX timers_by_at ON timers(at);
   `,
-  // Merge trains (issue 8, collisions and the merge train): each train's tasks in merge order, with where each stands.
+  // Merge trains (issue 8, collisions and the merge train): each train's tasks in merge order, with where each stands;
+  // and whether a repo's merged branches are deleted.
   `
   CREATE TABLE merge_trains (
     id INTEGER PRIMARY KEY,
@@ -133,5 +134,6 @@ export const MIGRATIONS: readonly string[] = [
     ended_at INTEGER
   ) STRICT;
   CREATE INDEX merge_trains_running ON merge_trains(status) WHERE status = 'running';
+  ALTER TABLE repos ADD COLUMN delete_merged_branches INTEGER NOT NULL DEFAULT 1;
   `,
 ];

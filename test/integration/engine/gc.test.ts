@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventWatcher, startWatchedEngine, stopWatchedEngine } from '../../support/event-watcher.js';
+import { finishedTask } from '../../support/review-helpers.js';
 import { Sandbox } from '../../support/sandbox.js';
 
 describe('errand gc', () => {
@@ -56,5 +57,22 @@ describe('errand gc', () => {
     for (const w of [edited, committed, waiting]) expect(existsSync(w.worktree)).toBe(true);
     expect(sb.git(repo, 'branch', '--list', committed.branch).trim()).not.toBe('');
     expect((await sb.json(['gc'])).entries.map((e: any) => e.taskId)).toEqual([2, 3]);
+  });
+
+  it('after a merge removes the worktree, and the branch unless the repo keeps merged branches', async () => {
+    await sb.json(['repo', 'add', repo, '--keep-merged-branches']);
+    const kept = await finishedTask(sb, watch, repo, 1, ['edit', 'x.txt', 'x\n']);
+    const merged = await sb.json(['approve', '1', '--merge']);
+    expect(merged.reviewDetail.message).toContain(`branch ${kept.branch} kept (the repo keeps merged branches)`);
+    expect(existsSync(kept.worktree)).toBe(false);
+    expect(sb.git(repo, 'branch', '--list', kept.branch).trim()).not.toBe('');
+
+    expect((await sb.json(['repo', 'add', repo, '--delete-merged-branches'])).deleteMergedBranches).toBe(true);
+    const gone = await finishedTask(sb, watch, repo, 2, ['edit', 'y.txt', 'y\n']);
+    await sb.json(['approve', '2', '--merge']);
+    expect(existsSync(gone.worktree)).toBe(false);
+    expect(sb.git(repo, 'branch', '--list', gone.branch).trim()).toBe('');
+    const both = await sb.errand(['repo', 'add', repo, '--keep-merged-branches', '--delete-merged-branches']);
+    expect(both.code).toBe(2);
   });
 });
