@@ -119,4 +119,27 @@ describe('the merge train', () => {
     expect(sb.git(repo, 'status', '--porcelain')).toBe('');
     expect(existsSync(join(repo, 'z.txt'))).toBe(true);
   });
+
+  it('a train whose engine is killed (SIGKILL) during a check leaves the checkout clean and goes on when the engine is back', async () => {
+    const hold = join(sb.root, 'hold');
+    await sb.json(['repo', 'add', repo, '--check', `while [ -f '${hold}' ]; do sleep 0.05; done; echo checked`]);
+    await finishedTask(sb, watch, repo, 1, ['edit', 'x.txt', 'x\n'], 'add x');
+    await finishedTask(sb, watch, repo, 2, ['edit', 'y.txt', 'y\n'], 'add y');
+    writeFileSync(hold, '');
+    const approving = sb.errand(['approve', '1', '2', '--merge']);
+    const checking = await watch.waitFor<any>((e: any) => e.type === 'train.step' && e.taskId === 2 && e.train.items[1].state === 'checking', 'task 2 checking');
+    const daemon = await sb.json(['daemon', 'status']);
+    process.kill(daemon.pid, 'SIGKILL');
+    expect((await approving).code).toBe(1);
+    watch.stop();
+    expect(sb.git(repo, 'log', '--format=%s', 'main').trim().split('\n')).toEqual(['add x', 'initial']);
+    expect(sb.git(repo, 'status', '--porcelain')).toBe('');
+
+    watch = await EventWatcher.start(sb);
+    rmSync(hold);
+    const ended = await watch.waitFor<any>((e) => e.type === 'train.ended' && e.train.id === checking.train.id, 'the train to end');
+    expect(ended.train.items.map((i: any) => i.state)).toEqual(['merged', 'merged']);
+    expect(sb.git(repo, 'log', '--format=%s', 'main').trim().split('\n')).toEqual(['add y', 'add x', 'initial']);
+    expect(sb.git(repo, 'status', '--porcelain')).toBe('');
+  });
 });
