@@ -40,6 +40,8 @@ function followTrain(ctx: CliContext, engine: EngineClient): (trainId: number) =
   let rejectEnd: (error: Error) => void = () => {};
   const early: TrainInfo[] = [];
   const end = new Promise<TrainInfo>((resolve, reject) => ((resolveEnd = resolve), (rejectEnd = reject)));
+  // Refused before it started, the train is never waited for; the connection then closes with nobody listening.
+  end.catch(() => {});
   engine.onEvent((event) => {
     if (event.type === 'train.ended') {
       if (trainId === null) early.push(event.train);
