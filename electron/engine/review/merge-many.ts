@@ -1,29 +1,9 @@
 // Many merge checks in one git process (`git merge-tree --stdin`): each line "<base> <commit>" is merged as objects
 // only, as mergeTree() does one. A git too old for --stdin checks them one by one.
-import { spawn } from 'node:child_process';
 import { runGit } from '../worktrees/git.js';
 import { mergeTree } from './merge.js';
 
 export type MergeCheck = { clean: true } | { clean: false; files: string[] };
-
-const MERGE_MANY_TIMEOUT_MS = 120_000;
-
-function mergeTreeStdin(repoPath: string, lines: string): Promise<{ code: number | null; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', ['merge-tree', '--stdin', '--write-tree', '--name-only', '--no-messages', '-z'], {
-      cwd: repoPath,
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
-      stdio: ['pipe', 'pipe', 'ignore'],
-      timeout: MERGE_MANY_TIMEOUT_MS,
-    });
-    const chunks: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(chunks).toString() }));
-    child.stdin.on('error', () => {});
-    child.stdin.end(lines);
-  });
-}
 
 /** Per merge: "status\0tree\0" then the conflicted files, each "\0"-ended, then an empty field. Status 1 is clean. */
 function parse(stdout: string, count: number): MergeCheck[] | null {
@@ -44,8 +24,10 @@ function parse(stdout: string, count: number): MergeCheck[] | null {
 
 export async function mergeChecks(repoPath: string, base: string, commits: readonly string[]): Promise<MergeCheck[]> {
   if (commits.length === 0) return [];
-  const answer = await mergeTreeStdin(repoPath, commits.map((c) => `${base} ${c}\n`).join(''));
-  const parsed = answer.code === 0 ? parse(answer.stdout, commits.length) : null;
+  const input = commits.map((c) => `${base} ${c}\n`).join('');
+  // A git before 2.40 may not know --stdin: it refuses the call, and each merge is checked on its own.
+  const answer = await runGit(repoPath, ['merge-tree', '--stdin', '--write-tree', '--name-only', '--no-messages', '-z'], { input }).catch(() => null);
+  const parsed = answer ? parse(answer.stdout, commits.length) : null;
   if (parsed) return parsed;
   const one: MergeCheck[] = [];
   for (const commit of commits) {
