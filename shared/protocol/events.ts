@@ -1,7 +1,7 @@
 // Events the engine pushes to clients, as JSON-RPC notifications { method: 'event', params: EngineEvent }.
 import type { CheckResult, ReviewDetail, ReviewState, RunInfo, RunStatus, TaskInfo, TaskOverlap, TrainInfo } from '../domain.js';
 
-export type AttentionKind = 'needs_input' | 'failed' | 'finished' | 'interrupted';
+export type AttentionKind = 'needs_input' | 'failed' | 'finished' | 'interrupted' | 'conflict';
 
 export type EngineEvent =
   | { type: 'task.created'; task: TaskInfo }

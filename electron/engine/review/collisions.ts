@@ -205,11 +205,9 @@ export class Collisions {
       if (!check.clean) {
         conflicts.push(now.id);
         if (now.review === 'conflict' && JSON.stringify(now.reviewDetail?.conflictFiles) === JSON.stringify(check.files)) return;
-        this.review.setReview(now, 'conflict', {
-          conflictFiles: check.files,
-          baseMoved: true,
-          message: `${repo.baseBranch} moved (${base.slice(0, 12)}) and this branch no longer merges into it: conflicts in ${nameSome(check.files, false)}; to send it back: errand rebase ${now.id}`,
-        });
+        const message = `${repo.baseBranch} moved (${base.slice(0, 12)}) and this branch no longer merges into it: conflicts in ${nameSome(check.files, false)}; to send it back: errand rebase ${now.id}`;
+        this.review.setReview(now, 'conflict', { conflictFiles: check.files, baseMoved: true, message });
+        if (now.run) this.hub.emit({ type: 'attention', taskId: now.id, runId: now.run.id, kind: 'conflict', message: `task ${now.id}: ${message}`, at: Date.now() });
       } else if (now.review === 'conflict' && now.reviewDetail?.baseMoved) {
         this.review.setReview(now, 'unreviewed', null);
       }

@@ -66,6 +66,8 @@ describe('collisions', () => {
     const marked = await watch.waitFor<any>((e) => e.type === 'task.review' && e.taskId === 2 && e.review === 'conflict', 'task 2 in conflict');
     expect(marked.detail.conflictFiles).toEqual(['a.txt']);
     expect(marked.detail.message).toContain('errand rebase 2');
+    const attention = await watch.waitFor<any>((e) => e.type === 'attention' && e.kind === 'conflict', 'the attention item');
+    expect(attention).toMatchObject({ taskId: 2, message: expect.stringContaining('no longer merges into it: conflicts in a.txt') });
 
     // The merge check read the worktrees and wrote objects only: both are exactly as their agents left them.
     expect(checkoutState(sb, second.worktree)).toEqual(secondBefore);
