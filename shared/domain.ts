@@ -156,6 +156,8 @@ export interface RepoInfo {
   /** How many times a failing check goes back to the agent before the task reaches the person. */
   checkRetries: number;
   checkTimeoutMs: number | null;
+  /** A merged task's branch is deleted with its worktree (the default), or kept. */
+  deleteMergedBranches: boolean;
   createdAt: number;
 }
 
@@ -265,6 +267,8 @@ export interface ReviewDetail {
   commit?: string;
   conflictFiles?: string[];
   prUrl?: string;
+  /** The conflict was found after another merge moved the base (not by an approval): a later clean check clears it. */
+  baseMoved?: boolean;
 }
 
 export interface TaskInfo {
@@ -525,4 +529,62 @@ export interface ChainPosition {
   of: number;
   name: string;
   state: ChainState;
+}
+
+// Collisions, the merge train and hygiene (issue 8).
+
+/** Another open task of the same repo whose changes touch some of the same files. */
+export interface TaskOverlap {
+  taskId: number;
+  files: string[];
+}
+
+/** Where one task stands in a merge train. */
+export const TRAIN_ITEM_STATES = ['waiting', 'rebasing', 'checking', 'merging', 'merged', 'sent_back', 'skipped'] as const;
+export type TrainItemState = (typeof TRAIN_ITEM_STATES)[number];
+
+export interface TrainItem {
+  taskId: number;
+  state: TrainItemState;
+  /** What happened to it, for the person: why it was sent back or skipped, what it merged as. */
+  message: string | null;
+  /** Its branch was rebased onto a base that moved: the repo's check must pass again before it merges. */
+  needsCheck: boolean;
+  /** The check that ran on it after its rebase. */
+  check: CheckResult | null;
+}
+
+/** `running` until every item is merged, sent back or skipped (`done`); a train the engine stopped under goes on at its next start. */
+export type TrainStatus = 'running' | 'done';
+
+export interface TrainInfo {
+  id: number;
+  repoId: number;
+  status: TrainStatus;
+  /** In merge order. */
+  items: TrainItem[];
+  createdAt: number;
+  endedAt: number | null;
+}
+
+/** `errand gc`: a finished task's worktree, and whether it can go. */
+export interface GcEntry {
+  taskId: number;
+  repoPath: string;
+  worktree: string;
+  /** The branch goes too (its work is in the base, or there is none); a kept branch or an open PR's stays. */
+  branch: string | null;
+  bytes: number | null;
+  /** Why it is kept: uncommitted or unmerged work, named. Null when it can be reclaimed. */
+  keptBecause: string | null;
+  reclaimed: boolean;
+}
+
+/** `errand ls --disk`: the space a repo's worktrees take. */
+export interface RepoDisk {
+  repoId: number;
+  path: string;
+  worktrees: number;
+  /** Bytes, counted with du; null when it could not be counted in time. */
+  bytes: number | null;
 }

@@ -14,6 +14,7 @@ import { rules } from './commands/rules-commands.js';
 import { config, daemon, profile, repo } from './commands/setup-commands.js';
 import { policy, schedule } from './commands/schedule-commands.js';
 import { add, cancel, clean, ls, retry, search, show } from './commands/task-commands.js';
+import { gc, rebase, train } from './commands/train-commands.js';
 
 type Command = (ctx: CliContext, args: string[]) => Promise<void>;
 
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, Command> = {
   backend, models, chain, schedule, policy,
   serve,
   rules,
+  train, rebase, gc,
 };
 
 const HELP = `errand: hand coding tasks to agents and walk away
@@ -53,6 +55,10 @@ const HELP = `errand: hand coding tasks to agents and walk away
   errand seen <id>… | dismiss <id>…                      mark items seen; take them out without acting (i12, or a task)
   errand snooze <id> <when> | wake <id>                  out of the inbox until "2h", "tomorrow 9am", "monday"…
   errand digest ["9:00,13:00,17:00" | off]               when what blocks nothing is delivered
+  errand approve <id> <id>… --merge                      a merge train: each rebased, re-checked, merged in turn
+  errand train [<id>]                                    merge trains and where their tasks stand
+  errand rebase <id>                                     send a task that conflicts with its moved base back to rebase
+  errand gc [--yes] | ls --disk                          reclaim finished tasks' worktrees (dry run without --yes); space per repo
   errand agents                                          the agent CLIs found, and their built-in profiles
   errand models [--refresh]                              model backends found and added, and which agents run on them
   errand backend add|ls|rm                               add Ollama, LM Studio, llama-server or an OpenAI/Anthropic URL

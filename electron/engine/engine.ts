@@ -16,7 +16,10 @@ import { GroupsService } from './groups/groups-service.js';
 import { RequestRouter } from './handlers/request-router.js';
 import { ownerOnlyDir, writeOwnerOnly } from './owner-only.js';
 import { recoverRuns } from './recovery.js';
+import { Collisions } from './review/collisions.js';
+import { MergeTrains } from './review/merge-train.js';
 import { ReviewService } from './review/review-service.js';
+import { TrainCheck } from './review/train-check.js';
 import { RunManager } from './run-manager.js';
 import { Dispatcher } from './rpc/dispatcher.js';
 import { SocketServer } from './rpc/socket-server.js';
@@ -31,6 +34,7 @@ import { ScheduleService } from './schedules/schedule-service.js';
 import { StartAt } from './schedules/start-at.js';
 import { TasksService } from './tasks-service.js';
 import { Timers } from './timers.js';
+import { WorktreeGc } from './worktrees/gc.js';
 import { Worktrees } from './worktrees/worktrees.js';
 
 export const ENGINE_VERSION = '0.1.0';
@@ -46,6 +50,8 @@ export class Engine {
   readonly chains: ChainService;
   /** Serves every client, whatever its transport. */
   readonly dispatcher: Dispatcher;
+  private readonly collisions: Collisions;
+  private readonly trains: MergeTrains;
   private readonly server: SocketServer;
   private readonly unsaved: UnsavedRunsFile;
   private readonly startedAt = Date.now();
@@ -104,6 +110,9 @@ export class Engine {
     this.attention.addBlockedCounter((taskId) => dependencies.blockedBy(taskId));
     tasks.onCreate.push((taskId, params) => dependencies.record(taskId, params.after, params.afterMerge));
     const groups = new GroupsService(this.store, hub, this.scheduler, tasks, dependencies);
+    this.collisions = new Collisions(this.store, hub, review, review.tmpDir);
+    this.trains = new MergeTrains(this.store, hub, review, this.collisions, new TrainCheck(`${dataDir}/trains`));
+    const gc = new WorktreeGc(this.store, worktrees, (id) => this.trains.isBusy(id));
     const router = new RequestRouter({
       engine: this,
       store: this.store,
@@ -123,6 +132,7 @@ export class Engine {
       dataDir,
       groups,
       dependencies,
+      trainParts: { collisions: this.collisions, trains: this.trains, gc },
     });
     this.dispatcher = new Dispatcher((request, connection) =>
       router.handle(request, connection).catch((error: unknown) => {
@@ -147,6 +157,8 @@ export class Engine {
     writeOwnerOnly(this.layout.pidFile, `${process.pid}\n`);
     this.timers.start();
     this.scheduler.pass();
+    this.collisions.start();
+    this.trains.resume();
     if (!this.checkedAtOpen) this.checkIntegrity();
     this.backups.startDaily(this.store.db);
   }
@@ -232,6 +244,7 @@ export class Engine {
       this.integrityCheck?.cancel();
       this.timers.stop();
       this.attention.stop();
+      await this.trains.stop();
       await this.runs.interruptAll(`interrupted: ${reason}`);
       this.dispatcher.closeAll(`${reason}; run any errand command to start it again`);
       await this.server.close();

@@ -55,6 +55,7 @@ export class TasksService {
       checkCommand: params.checkCommand !== undefined ? params.checkCommand : (existing?.checkCommand ?? null),
       checkRetries: params.checkRetries ?? existing?.checkRetries ?? 0,
       checkTimeoutMs: params.checkTimeoutMs !== undefined ? params.checkTimeoutMs : (existing?.checkTimeoutMs ?? null),
+      deleteMergedBranches: params.deleteMergedBranches ?? existing?.deleteMergedBranches ?? true,
     });
   }
 

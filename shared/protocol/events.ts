@@ -19,9 +19,11 @@ import type {
   RunStatus,
   ScheduleInfo,
   TaskInfo,
+  TaskOverlap,
+  TrainInfo,
 } from '../domain.js';
 
-export type AttentionKind = 'needs_input' | 'failed' | 'finished' | 'interrupted' | 'chain_halted' | 'chain_gate';
+export type AttentionKind = 'needs_input' | 'failed' | 'finished' | 'interrupted' | 'chain_halted' | 'chain_gate' | 'conflict';
 
 export type EngineEvent =
   | { type: 'task.created'; task: TaskInfo }
@@ -117,4 +119,13 @@ export type EngineEvent =
   // Remembered decisions: a rule stored or revoked, and a permission request the engine allowed by one.
   | { type: 'rule.added'; rule: DecisionRule; at: number }
   | { type: 'rule.removed'; rule: DecisionRule; at: number }
-  | { type: 'run.auto_allowed'; taskId: number; runId: number; ruleId: number; request: string; at: number };
+  | { type: 'run.auto_allowed'; taskId: number; runId: number; ruleId: number; request: string; at: number }
+  // Collisions and the merge train (issue 8).
+  /** The open tasks whose changes touch some of the same files as this one's changed. */
+  | { type: 'task.collisions'; taskId: number; overlaps: TaskOverlap[]; at: number }
+  /** After a merge, the repo's other open branches were tested against its new base (`conflicts`: the ones that no longer merge). */
+  | { type: 'review.mergeCheck'; repoId: number; base: string; checked: number; conflicts: number[]; durationMs: number; at: number }
+  | { type: 'train.started'; train: TrainInfo; at: number }
+  /** One task of the train moved on (rebasing, checking, merging, merged, sent back, skipped). */
+  | { type: 'train.step'; taskId: number; train: TrainInfo; at: number }
+  | { type: 'train.ended'; train: TrainInfo; at: number };

@@ -22,9 +22,13 @@ import type {
   RepoInfo,
   RetryPolicy,
   RunInfo,
+  GcEntry,
+  RepoDisk,
   RunStatus,
   ScheduleInfo,
   TaskInfo,
+  TaskOverlap,
+  TrainInfo,
 } from '../domain.js';
 import {
   MAX_BATCH_TASKS,
@@ -39,6 +43,7 @@ import {
 const MAX_CHECK_RETRIES = 20;
 const MAX_RETRIES = 20;
 const MAX_BACKOFF_MS = 24 * 3600_000;
+const MAX_TRAIN_TASKS = 100;
 const MAX_CHECK_TIMEOUT_MS = 24 * 3600_000;
 const NO_NUL = /^[^\u0000]*$/;
 const text = (max: number) =>
@@ -129,6 +134,7 @@ export const methodSchemas = {
     checkCommand: text(10_000).nullable().optional(),
     checkRetries: z.number().int().min(0).max(MAX_CHECK_RETRIES).optional(),
     checkTimeoutMs: z.number().int().min(1000).max(MAX_CHECK_TIMEOUT_MS).nullable().optional(),
+    deleteMergedBranches: z.boolean().optional(),
   }),
   'repo.list': empty,
 
@@ -357,6 +363,18 @@ export const methodSchemas = {
   // Remembered decisions (errand allow --always, errand rules).
   'rules.list': z.strictObject({ taskId: id.optional() }).optional(),
   'rules.remove': z.strictObject({ id }),
+  // Collisions, the merge train and hygiene (issue 8).
+  /** Which open tasks touch the same files as which others (all open tasks, or these). */
+  'review.collisions': z.strictObject({ ids: z.array(id).max(MAX_LIST_LIMIT).optional() }).optional(),
+  /** Sends a task whose branch no longer merges into its moved base back to its agent, to rebase and resolve. */
+  'task.rebase': z.strictObject({ id }),
+  /** Approves several tasks of one repo with --merge: merged one by one, each rebased and re-checked. */
+  'train.start': z.strictObject({ ids: z.array(id).min(2).max(MAX_TRAIN_TASKS) }),
+  'train.get': z.strictObject({ id }),
+  'train.list': empty,
+  /** Lists (and with `reclaim`, removes) the worktrees of finished tasks that hold no unsaved work. */
+  'gc.run': z.strictObject({ reclaim: z.boolean() }),
+  'repo.disk': empty,
 } as const;
 
 export type Method = keyof typeof methodSchemas;
@@ -409,6 +427,8 @@ export interface TaskReview {
   deletions: number;
   /** The branch changes nothing against its base: no silent "done". */
   noChanges: boolean;
+  /** Other open tasks of the repo whose changes touch some of the same files. */
+  overlaps: TaskOverlap[];
   /** The unified diff, at most MAX_REVIEW_DIFF_BYTES of it. */
   diff: string;
   diffTruncated: boolean;
@@ -568,6 +588,13 @@ export interface MethodResults {
   'web.serve': { url: string; host: string; port: number };
   'rules.list': { rules: DecisionRule[] };
   'rules.remove': { removed: DecisionRule };
+  'review.collisions': { collisions: { taskId: number; overlaps: TaskOverlap[] }[] };
+  'task.rebase': TaskInfo;
+  'train.start': TrainInfo;
+  'train.get': TrainInfo;
+  'train.list': TrainInfo[];
+  'gc.run': { entries: GcEntry[] };
+  'repo.disk': { repos: RepoDisk[] };
 }
 
 /** `errand models`: each backend's status, which agent CLIs can run on it, and each profile bound to one. */

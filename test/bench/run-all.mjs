@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
-const BENCHES = ['ingestion', 'dispatch', 'scale', 'agent', 'inbox', 'groups', 'review'];
+const BENCHES = ['ingestion', 'dispatch', 'scale', 'agent', 'inbox', 'groups', 'review', 'collisions'];
 const TIMEOUT_MS = 240_000;
 
 function runOne(name) {

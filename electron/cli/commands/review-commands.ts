@@ -6,6 +6,7 @@ import { parse, taskIdArg, UsageError } from '../cli-context.js';
 import { confirmed } from '../confirm.js';
 import { agentPart, oneLine, table } from '../format.js';
 import { comparisonText, confirmDiscardOthers } from './best-of-commands.js';
+import { approveTrain, collisionLines } from './train-commands.js';
 
 const REVIEW_USAGE =
   'errand review <id> [--compare] [--json]\n' +
@@ -13,6 +14,7 @@ const REVIEW_USAGE =
   '  for a --best-of task, its group side by side first (--compare: only that)';
 const APPROVE_USAGE =
   'errand approve <id> --merge | --pr | --keep-branch [--yes]\n' +
+  '       errand approve <id> <id>… --merge   (a merge train: fewest overlaps first, each rebased and re-checked; exit 1 unless all merged)\n' +
   "  commits the worktree's work on the task's branch, then:\n" +
   "  --merge        merges it into the base (the repo's --merge-strategy: squash, rebase or merge) when that is safe\n" +
   '  --pr           pushes the branch and opens a pull request with gh\n' +
@@ -29,6 +31,7 @@ function reviewText(r: TaskReview): string {
   // No silent "done": what the agent was denied on the way, or that it changed nothing, is said before its summary.
   const said = r.task.status === 'succeeded' ? agentPart(r.task.run?.reason ?? null, Boolean(r.task.run?.check)) : null;
   if (said) lines.push(`agent    ${said}`);
+  for (const line of collisionLines([{ taskId: r.task.id, overlaps: r.overlaps }])) lines.push(`overlap  ${line.replace(/^task \d+ /, '')}`);
   if (r.check) {
     const verdict = r.check.passed ? 'passed' : r.check.timedOut ? 'timed out' : `failed (exit ${r.check.exitCode})`;
     lines.push(`check    ${verdict}: ${r.check.command}`);
@@ -75,6 +78,10 @@ export async function approve(ctx: CliContext, args: string[]): Promise<void> {
   const chosen = (['merge', 'pr', 'keep-branch'] as const).filter((flag) => values[flag] === true);
   if (chosen.length !== 1) throw new UsageError(`choose one of --merge, --pr or --keep-branch\nusage: ${APPROVE_USAGE}`);
   const action = chosen[0] === 'keep-branch' ? 'keep' : chosen[0]!;
+  if (positionals.length > 1) {
+    if (action !== 'merge') throw new UsageError(`several tasks are approved together only with --merge (a merge train)\nusage: ${APPROVE_USAGE}`);
+    return approveTrain(ctx, positionals.map((p) => taskIdArg(p, APPROVE_USAGE)));
+  }
   const engine = await ctx.engine();
   const task = await engine.request('task.approve', { id: taskIdArg(positionals[0], APPROVE_USAGE), action });
   const others = task.group?.kind === 'best_of' ? await confirmDiscardOthers(ctx, engine, task.id, values.yes === true, false) : null;

@@ -194,10 +194,12 @@ export async function profile(ctx: CliContext, args: string[]): Promise<void> {
 const REPO_USAGE =
   'errand repo add <path> [--base <branch>] [--setup "<command>"] [--copy <file>]… [--max-running N]\n' +
   '                [--check "<command>"] [--check-retries N] [--check-timeout 30m] [--merge-strategy squash|rebase|merge]\n' +
+  '                [--keep-merged-branches | --delete-merged-branches]\n' +
   '       errand repo ls\n' +
   '  --check runs in the worktree after the agent succeeds (default timeout 30m); a failure fails the run, or with\n' +
   '  --check-retries N first goes back to the agent with its output, up to N times\n' +
-  '  --merge-strategy: how errand approve --merge brings a task in (default squash)';
+  '  --merge-strategy: how errand approve --merge brings a task in (default squash)\n' +
+  "  --keep-merged-branches: a merged task's branch stays (its worktree goes); by default it is deleted";
 export async function repo(ctx: CliContext, args: string[]): Promise<void> {
   const [action, ...rest] = args;
   if (action === 'add') {
@@ -209,6 +211,8 @@ export async function repo(ctx: CliContext, args: string[]): Promise<void> {
         copy: { type: 'string', multiple: true },
         'max-running': { type: 'string' },
         'merge-strategy': { type: 'string' },
+        'keep-merged-branches': { type: 'boolean' },
+        'delete-merged-branches': { type: 'boolean' },
         ...CHECK_OPTIONS,
       },
       REPO_USAGE,
@@ -220,6 +224,9 @@ export async function repo(ctx: CliContext, args: string[]): Promise<void> {
     if (strategy !== undefined && !(MERGE_STRATEGIES as readonly string[]).includes(strategy)) {
       throw new UsageError(`--merge-strategy takes ${MERGE_STRATEGIES.join(', ')}\nusage: ${REPO_USAGE}`);
     }
+    const keep = values['keep-merged-branches'] === true;
+    if (keep && values['delete-merged-branches'] === true) throw new UsageError(`choose --keep-merged-branches or --delete-merged-branches\nusage: ${REPO_USAGE}`);
+    const branches = keep ? { deleteMergedBranches: false } : values['delete-merged-branches'] === true ? { deleteMergedBranches: true } : {};
     const saved = await (await ctx.engine()).request('repo.add', {
       path: absolutePath(positionals[0]),
       ...(values.base ? { baseBranch: values.base as string } : {}),
@@ -228,6 +235,7 @@ export async function repo(ctx: CliContext, args: string[]): Promise<void> {
       ...(max !== undefined ? { maxRunning: Number(max) } : {}),
       ...(strategy !== undefined ? { mergeStrategy: strategy as MergeStrategy } : {}),
       ...checkSettings(values),
+      ...branches,
     });
     ctx.print(saved, () => `repo ${saved.path} (base ${saved.baseBranch}, merges by ${saved.mergeStrategy}${saved.maxRunning ? `, at most ${saved.maxRunning} at once` : ''})`);
     return;

@@ -8,6 +8,7 @@ import type { CliContext } from '../cli-context.js';
 import { parse, taskIdArg, UsageError } from '../cli-context.js';
 import { chainText, elapsed, groupText, oneLine, statusText, table, taskTable, TIME_ZONE } from '../format.js';
 import { addBestOf } from './best-of-commands.js';
+import { bytesText, collisionLines } from './train-commands.js';
 
 export function absolutePath(path: string): string {
   return resolve(path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path);
@@ -71,20 +72,37 @@ export async function add(ctx: CliContext, args: string[]): Promise<void> {
   ctx.print(task, () => `task ${task.id} ${statusText(task)}: ${oneLine(task.prompt, 60)}`);
 }
 
-const LS_USAGE = `errand ls [--status <${RUN_STATUSES.join('|')}>[,…]] [--limit N]`;
+const LS_USAGE =
+  `errand ls [--status <${RUN_STATUSES.join('|')}>[,…]] [--limit N]\n` +
+  '  open tasks whose changes touch the same files are named under the table\n' +
+  "       errand ls --disk   the space each repo's worktrees take";
 export async function ls(ctx: CliContext, args: string[]): Promise<void> {
-  const { values } = parse(args, { status: { type: 'string' }, limit: { type: 'string' } }, LS_USAGE);
+  const { values } = parse(args, { status: { type: 'string' }, limit: { type: 'string' }, disk: { type: 'boolean' } }, LS_USAGE);
+  if (values.disk === true) return lsDisk(ctx);
   const status = typeof values.status === 'string' ? values.status.split(',').map((s) => s.trim()) : undefined;
   const bad = status?.find((s) => !(RUN_STATUSES as readonly string[]).includes(s));
   if (bad) throw new UsageError(`unknown status "${bad}"\nusage: ${LS_USAGE}`);
   const limit = values.limit === undefined ? undefined : Number(values.limit);
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new UsageError(`--limit takes a positive number\nusage: ${LS_USAGE}`);
   const engine = await ctx.engine();
-  const result = await engine.request('task.list', { ...(status ? { status: status as RunStatus[] } : {}), ...(limit ? { limit } : {}) });
+  const listed = await engine.request('task.list', { ...(status ? { status: status as RunStatus[] } : {}), ...(limit ? { limit } : {}) });
+  const { collisions } = listed.tasks.length ? await engine.request('review.collisions', { ids: listed.tasks.map((t) => t.id) }) : { collisions: [] };
+  const result = { ...listed, collisions: collisions.filter((c) => c.overlaps.length > 0) };
   ctx.print(result, () => {
     if (result.tasks.length === 0) return status ? `no ${status.join(' or ')} tasks` : 'no tasks yet: errand add "<what to do>" --repo . --profile <name>';
     const more = result.total > result.tasks.length ? `\n(${result.tasks.length} of ${result.total}; --limit shows more)` : '';
-    return taskTable(result.tasks) + more;
+    const overlaps = collisionLines(result.collisions);
+    return taskTable(result.tasks) + more + (overlaps.length ? `\n\n${overlaps.join('\n')}` : '');
+  });
+}
+
+async function lsDisk(ctx: CliContext): Promise<void> {
+  const result = await (await ctx.engine()).request('repo.disk');
+  ctx.print(result, () => {
+    if (result.repos.length === 0) return 'no repos yet';
+    const rows = [['REPO', 'WORKTREES', 'SIZE']];
+    for (const r of result.repos) rows.push([r.path, String(r.worktrees), bytesText(r.bytes)]);
+    return `${table(rows)}\n(errand gc lists the worktrees of finished tasks that can go)`;
   });
 }
 
@@ -104,7 +122,9 @@ export async function show(ctx: CliContext, args: string[]): Promise<void> {
   const usage = 'errand show <id>';
   const { positionals } = parse(args, {}, usage);
   const engine = await ctx.engine();
-  const detail = await engine.request('task.get', { id: taskIdArg(positionals[0], usage) });
+  const id = taskIdArg(positionals[0], usage);
+  const [got, { collisions }] = await Promise.all([engine.request('task.get', { id }), engine.request('review.collisions', { ids: [id] })]);
+  const detail = { ...got, overlaps: collisions[0]?.overlaps ?? [] };
   ctx.print(detail, () => {
     const { task, runs } = detail;
     const lines = [
@@ -125,6 +145,7 @@ export async function show(ctx: CliContext, args: string[]): Promise<void> {
     const retried = runs.filter((r) => r.retry).map((r) => `attempt ${r.attempt}: ${r.retry!.note}`);
     if (retried.length > 0) lines.push(`retries ${retried.join(' · ')}`);
     if (task.scheduleId !== null) lines.push(`schedule ${task.scheduleId}${task.review === 'nothing_found' ? ' · nothing found' : ''}`);
+    for (const line of collisionLines([{ taskId: task.id, overlaps: detail.overlaps }])) lines.push(`overlap ${line.replace(/^task \d+ /, '')}`);
     const checked = [...runs].reverse().find((r) => r.check);
     if (checked) lines.push(...checkLines(checked));
     const rows = [['RUN', 'STEP', 'STATUS', 'EXIT', 'CHECK', 'TIME', 'OUTPUT']];

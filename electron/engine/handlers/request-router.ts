@@ -30,6 +30,8 @@ import { scheduleHandlers } from './schedule-handlers.js';
 import type { RetryService } from '../retries/retry-service.js';
 import type { ScheduleService } from '../schedules/schedule-service.js';
 import { WebHandlers } from './web-handlers.js';
+import type { TrainParts } from './train-handlers.js';
+import { trainHandlers } from './train-handlers.js';
 
 export interface RouterDeps {
   engine: Engine;
@@ -50,6 +52,7 @@ export interface RouterDeps {
   dataDir: string;
   groups: GroupHandlerDeps['groups'];
   dependencies: GroupHandlerDeps['dependencies'];
+  trainParts: TrainParts;
 }
 
 type Handlers = {
@@ -157,6 +160,7 @@ export class RequestRouter {
       ...scheduleHandlers(deps.schedules, deps.retries),
       'web.serve': (p, c) => web.serve(p, c),
       ...decisionHandlers(deps.decisions),
+      ...trainHandlers(deps.trainParts),
     };
   }
 

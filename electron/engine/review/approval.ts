@@ -104,8 +104,9 @@ export class Approval {
     if (!(await isAncestor(repo.path, outcome.commit, `refs/heads/${base}`))) {
       throw new ErrandError('internal', `${base} does not hold the merge ${short(outcome.commit)} after moving it; the branch ${place.branch} was kept.`);
     }
-    const kept = await this.cleanUp(target, true);
-    return this.review.setReview(task, 'merged', { commit: outcome.commit, message: `merged into ${base} as ${short(outcome.commit)} (${repo.mergeStrategy})${kept}` });
+    const kept = await this.cleanUp(target, repo.deleteMergedBranches);
+    const branchKept = repo.deleteMergedBranches ? '' : `; branch ${place.branch} kept (the repo keeps merged branches)`;
+    return this.review.setReview(task, 'merged', { commit: outcome.commit, message: `merged into ${base} as ${short(outcome.commit)} (${repo.mergeStrategy})${kept}${branchKept}` });
   }
 
   private async keep(target: ReviewTarget, tip: string): Promise<TaskInfo> {
@@ -179,7 +180,7 @@ function treeOf(cwd: string, commit: string): Promise<string> {
 }
 
 /** Approving twice, or a task with no result (yet), is refused with what is the case. */
-function refuseState(task: TaskInfo, action: ApproveAction): void {
+export function refuseState(task: TaskInfo, action: ApproveAction): void {
   const id = task.id;
   const detail = task.reviewDetail;
   switch (task.review) {

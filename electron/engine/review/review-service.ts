@@ -1,7 +1,7 @@
 // Review: what a finished task changed, and the person's verdict on it (approve is in approval.ts).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CheckResult, RepoInfo, ReviewDetail, ReviewState, TaskInfo } from '../../../shared/domain.js';
+import type { CheckResult, RepoInfo, ReviewDetail, ReviewState, TaskInfo, TaskOverlap } from '../../../shared/domain.js';
 import { dataDirLayout, runFiles } from '../../../shared/data-dir.js';
 import { isFinalStatus } from '../../../shared/domain.js';
 import type { EngineEvent } from '../../../shared/protocol/events.js';
@@ -53,6 +53,8 @@ export class ReviewService {
   /** What each task's review state was last announced as, so each change is pushed once. */
   private readonly announced = new Map<number, string>();
   readonly tmpDir: string;
+  /** The open tasks touching the same files (collisions.ts sets it). */
+  overlapsOf: (taskId: number) => TaskOverlap[] = () => [];
 
   constructor(private readonly deps: ReviewDeps) {
     this.tmpDir = join(deps.dataDir, 'tmp');
@@ -93,6 +95,7 @@ export class ReviewService {
       source: target.hasWorktree ? 'worktree' : 'branch',
       ...changes,
       noChanges: changes.files.length === 0,
+      overlaps: this.overlapsOf(id),
     };
   }
 

@@ -252,4 +252,18 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX decision_rules_by_scope ON decision_rules(scope, scope_id);
   `,
+  // Merge trains (issue 8, collisions and the merge train): each train's tasks in merge order, with where each stands;
+  // and whether a repo's merged branches are deleted.
+  `
+  CREATE TABLE merge_trains (
+    id INTEGER PRIMARY KEY,
+    repo_id INTEGER NOT NULL REFERENCES repos(id),
+    status TEXT NOT NULL CHECK (status IN ('running', 'done')),
+    items TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    ended_at INTEGER
+  ) STRICT;
+  CREATE INDEX merge_trains_running ON merge_trains(status) WHERE status = 'running';
+  ALTER TABLE repos ADD COLUMN delete_merged_branches INTEGER NOT NULL DEFAULT 1;
+  `,
 ];

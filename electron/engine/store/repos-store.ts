@@ -14,6 +14,7 @@ interface RepoRow {
   check_command: string | null;
   check_retries: number;
   check_timeout_ms: number | null;
+  delete_merged_branches: number;
   created_at: number;
 }
 
@@ -28,6 +29,7 @@ export interface RepoFields {
   checkCommand: string | null;
   checkRetries: number;
   checkTimeoutMs: number | null;
+  deleteMergedBranches: boolean;
 }
 
 function toRepo(row: RepoRow): RepoInfo {
@@ -43,6 +45,7 @@ function toRepo(row: RepoRow): RepoInfo {
     checkCommand: row.check_command,
     checkRetries: row.check_retries,
     checkTimeoutMs: row.check_timeout_ms,
+    deleteMergedBranches: row.delete_merged_branches === 1,
     createdAt: row.created_at,
   };
 }
@@ -68,15 +71,16 @@ export class ReposStore {
   upsert(fields: RepoFields): RepoInfo {
     prepared(this.db, 
         `INSERT INTO repos (path, name, base_branch, setup_command, copy_files, max_running, check_command, check_retries,
-           check_timeout_ms, merge_strategy, created_at)
+           check_timeout_ms, merge_strategy, delete_merged_branches, created_at)
          VALUES (@path, @name, @baseBranch, @setupCommand, @copyFiles, @maxRunning, @checkCommand, @checkRetries,
-           @checkTimeoutMs, @mergeStrategy, @now)
+           @checkTimeoutMs, @mergeStrategy, @deleteMergedBranches, @now)
          ON CONFLICT(path) DO UPDATE SET name = excluded.name, base_branch = excluded.base_branch,
            setup_command = excluded.setup_command, copy_files = excluded.copy_files, max_running = excluded.max_running,
            check_command = excluded.check_command, check_retries = excluded.check_retries,
-           check_timeout_ms = excluded.check_timeout_ms, merge_strategy = excluded.merge_strategy`,
+           check_timeout_ms = excluded.check_timeout_ms, merge_strategy = excluded.merge_strategy,
+           delete_merged_branches = excluded.delete_merged_branches`,
       )
-      .run({ ...fields, copyFiles: JSON.stringify(fields.copyFiles), now: Date.now() });
+      .run({ ...fields, copyFiles: JSON.stringify(fields.copyFiles), deleteMergedBranches: fields.deleteMergedBranches ? 1 : 0, now: Date.now() });
     return this.byPath(fields.path)!;
   }
 }

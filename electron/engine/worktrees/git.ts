@@ -23,6 +23,8 @@ export interface GitOptions {
   /** Exit codes besides 0 that are answers rather than failures (merge-tree's 1 means "conflicts"): the call then resolves. */
   okCodes?: readonly number[];
   timeoutMs?: number;
+  /** Written to git's stdin (`merge-tree --stdin`); without it, stdin is closed at once. */
+  input?: string;
 }
 
 export interface GitAnswer {
@@ -35,7 +37,7 @@ export interface GitAnswer {
 export function runGit(cwd: string, args: string[], options: GitOptions = {}): Promise<GitAnswer> {
   const env = { ...gitEnv(), ...options.env };
   return new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       'git',
       args,
       { cwd, env, timeout: options.timeoutMs ?? GIT_TIMEOUT_MS, maxBuffer: GIT_MAX_OUTPUT_BYTES },
@@ -48,6 +50,8 @@ export function runGit(cwd: string, args: string[], options: GitOptions = {}): P
         reject(new GitError(args, String(stderr), typeof code === 'number' ? code : null));
       },
     );
+    child.stdin?.on('error', () => {});
+    child.stdin?.end(options.input ?? '');
   });
 }
 

@@ -92,6 +92,11 @@ const COMMANDS: [string[], RegExp][] = [
   [['policy', 'set', 'quick'], /--escalate-to <profile>\|none/],
   [['policy', 'ls'], /errand policy ls \| rm <profile>/],
   [['serve'], /usage: errand serve \[--port <N>\]/],
+  [['approve', '1', '2', '--merge'], /errand approve <id> <id>… --merge   \(a merge train/],
+  [['train'], /usage: errand train \[<train id>\]/],
+  [['rebase', '1'], /usage: errand rebase <id>/],
+  [['gc'], /usage: errand gc \[--yes\]\n.*dry run unless --yes/],
+  [['ls', '--disk'], /errand ls --disk   the space each repo's worktrees take/],
 ];
 
 describe('--help', () => {

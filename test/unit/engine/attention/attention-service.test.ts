@@ -42,7 +42,7 @@ afterEach(() => {
 function newTask(prompt: string): { taskId: number; runId: number } {
   const repo = store.repos.byPath('/r') ?? store.repos.upsert({
     path: '/r', name: 'r', baseBranch: 'main', setupCommand: null, copyFiles: [], maxRunning: null,
-    mergeStrategy: 'squash', checkCommand: null, checkRetries: 0, checkTimeoutMs: null,
+    mergeStrategy: 'squash', checkCommand: null, checkRetries: 0, checkTimeoutMs: null, deleteMergedBranches: true,
   });
   const profile = store.profiles.byName('p') ?? store.profiles.upsert({
     name: 'p', adapter: 'command', command: ['true'], env: {}, secretEnv: {}, needsInput: null, options: {}, builtin: false,

@@ -37,7 +37,7 @@ afterEach(() => {
 function chainTask(template = 'plan-implement-test'): number {
   const repo = store.repos.upsert({
     path: join(dir, 'repo'), name: 'repo', baseBranch: 'main', setupCommand: null, copyFiles: [], maxRunning: null,
-    mergeStrategy: 'squash', checkCommand: null, checkRetries: 0, checkTimeoutMs: null,
+    mergeStrategy: 'squash', checkCommand: null, checkRetries: 0, checkTimeoutMs: null, deleteMergedBranches: true,
   });
   const profile = store.profiles.upsert({ name: 'cmd', adapter: 'command', command: ['true'], env: {}, needsInput: null });
   const plan = chains.templates.plan(template);

@@ -21,7 +21,7 @@ afterEach(() => {
 
 describe('DependenciesStore.waitingOn', () => {
   it('counts the queued dependents not yet met, and no others', () => {
-    const repo = store.repos.upsert({ path: '/r', name: 'r', baseBranch: 'main', setupCommand: null, copyFiles: [], maxRunning: null, mergeStrategy: 'squash', checkCommand: null, checkRetries: 0, checkTimeoutMs: null });
+    const repo = store.repos.upsert({ path: '/r', name: 'r', baseBranch: 'main', setupCommand: null, copyFiles: [], maxRunning: null, mergeStrategy: 'squash', checkCommand: null, checkRetries: 0, checkTimeoutMs: null, deleteMergedBranches: true });
     const profile = store.profiles.upsert({ name: 'p', adapter: 'command', command: ['x'], env: {}, secretEnv: {}, needsInput: null, options: {}, builtin: false });
     const task = () => {
       const id = store.tasks.insert({ prompt: 't', repoId: repo.id, profileId: profile.id, priority: 0 });

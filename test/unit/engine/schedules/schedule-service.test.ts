@@ -23,7 +23,7 @@ beforeEach(async () => {
   store = new Store((await openDatabase(join(dir, 'errand.db'))).db);
   const repo = store.repos.upsert({
     path: '/work/repo', name: 'repo', baseBranch: 'main', setupCommand: null, copyFiles: [], maxRunning: null,
-    mergeStrategy: 'squash', checkCommand: null, checkRetries: 0, checkTimeoutMs: null,
+    mergeStrategy: 'squash', checkCommand: null, checkRetries: 0, checkTimeoutMs: null, deleteMergedBranches: true,
   });
   const profile = store.profiles.upsert({ name: 'quiet', adapter: 'command', command: ['true'], env: {}, secretEnv: {}, needsInput: null, options: {}, builtin: false });
   const hub = new EventHub(store.events);
