@@ -7,6 +7,7 @@ import { isMaintenanceMode, runMaintenance } from './db-maintenance.js';
 import { Engine } from './engine.js';
 import { InstanceLock, readPid } from './instance-lock.js';
 import { secureDataDir } from './owner-only.js';
+import { damageMetAtStart, isCorruption } from './store/integrity.js';
 
 /** Printed on stdout once the socket accepts connections; the CLI waits for it. */
 export const READY_LINE = 'errand-engine-ready';
@@ -34,7 +35,7 @@ async function main(): Promise<number> {
     engine = await Engine.open(dataDir);
     await engine.start();
   } catch (error) {
-    return failedToStart(error);
+    return failedToStart(isCorruption(error) ? damageMetAtStart(layout.damageMarker, layout.database, error) : error);
   }
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
     process.on(signal, () => void engine.stop(`the engine received ${signal}`));

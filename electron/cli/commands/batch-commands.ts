@@ -1,6 +1,7 @@
 // errand batch [ls | show | retry | discard-others] | errand after
 import { readFileSync } from 'node:fs';
 import type { GroupDetail, GroupInfo } from '../../../shared/protocol/methods.js';
+import { readStdin } from '../stdin.js';
 import type { CliContext } from '../cli-context.js';
 import { parse, taskIdArg, UsageError } from '../cli-context.js';
 import { groupText, oneLine, statusText, table, taskTable } from '../format.js';
@@ -57,7 +58,7 @@ async function create(ctx: CliContext, args: string[]): Promise<void> {
   const file = typeof values.file === 'string' ? values.file : null;
   // At a terminal, reading stdin would sit waiting for a Ctrl-D the person does not know to type.
   if (file === null && process.stdin.isTTY) throw new UsageError(`give the tasks on stdin (errand batch … < tasks.txt) or with --file\nusage: ${CREATE_USAGE}`);
-  const tasks = parseBatch(readFileSync(file ?? 0, 'utf8'));
+  const tasks = parseBatch(file === null ? await readStdin() : readFileSync(file, 'utf8'));
   const group = await (await ctx.engine()).request('batch.create', {
     repo: absolutePath(values.repo as string),
     tasks,

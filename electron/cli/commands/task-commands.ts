@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { RUN_STATUSES } from '../../../shared/domain.js';
 import type { RunInfo, RunStatus } from '../../../shared/domain.js';
+import { readStdin } from '../stdin.js';
 import type { CliContext } from '../cli-context.js';
 import { parse, taskIdArg, UsageError } from '../cli-context.js';
 import { chainText, elapsed, groupText, oneLine, statusText, table, taskTable, TIME_ZONE } from '../format.js';
@@ -46,7 +47,7 @@ export async function add(ctx: CliContext, args: string[]): Promise<void> {
   if (values.chain && bestOf) throw new UsageError(`give --chain or --best-of, not both\nusage: ${ADD_USAGE}`);
   let prompt: string;
   if (typeof values['prompt-file'] === 'string') prompt = readFileSync(values['prompt-file'], 'utf8');
-  else if (positionals.length === 1 && positionals[0] === '-') prompt = readFileSync(0, 'utf8');
+  else if (positionals.length === 1 && positionals[0] === '-') prompt = await readStdin();
   else if (positionals.length === 1) prompt = positionals[0]!;
   else throw new UsageError(`give the prompt as one quoted argument\nusage: ${ADD_USAGE}`);
   const priority = values.priority === undefined ? undefined : Number(values.priority);

@@ -30,6 +30,7 @@ import { scheduleHandlers } from './schedule-handlers.js';
 import type { RetryService } from '../retries/retry-service.js';
 import type { ScheduleService } from '../schedules/schedule-service.js';
 import { WebHandlers } from './web-handlers.js';
+import { wsAcceptor } from '../rpc/ws-acceptor.js';
 import type { TrainParts } from './train-handlers.js';
 import { trainHandlers } from './train-handlers.js';
 
@@ -67,7 +68,7 @@ export class RequestRouter {
   constructor(private readonly deps: RouterDeps) {
     const { engine, store, hub, scheduler, tasks } = deps;
     const run = (this.runHandlers = new RunHandlers(store, deps.runs, deps.dataDir));
-    const web = (this.webHandlers = new WebHandlers(() => engine.dispatcher, null));
+    const web = (this.webHandlers = new WebHandlers(() => engine.dispatcher, wsAcceptor()));
     const config = () => ({ maxRunning: scheduler.maxRunning(), defaultMaxRunning: defaultMaxRunning() });
     this.handlers = {
       'engine.status': () => engine.status(),
@@ -113,7 +114,7 @@ export class RequestRouter {
         const profile = store.profiles.byName(p.name);
         if (!profile) throw new ErrandError('not_found', `There is no profile "${p.name}".`);
         if (store.profiles.isUsed(profile.id)) {
-          throw new ErrandError('conflict', `Profile "${p.name}" is used by tasks (which keep it for retries), a schedule or a retry ladder; it was kept.`);
+          throw new ErrandError('conflict', `Profile "${p.name}" is used by tasks (which keep it for retries), a chain step, a schedule or a retry ladder; it was kept.`);
         }
         store.profiles.remove(profile.id);
         return { removed: p.name };

@@ -70,6 +70,16 @@ export function recordDamage(markerPath: string, report: DbCheckReport): void {
   writeOwnerOnly(markerPath, `${JSON.stringify(report)}\n`);
 }
 
+/**
+ * SQLite met damage while the engine was starting (a read that no check at open covered): it is recorded as a check's
+ * finding would be, so no later start writes into the file, and told as damage rather than a bare SQLite error.
+ */
+export function damageMetAtStart(markerPath: string, databasePath: string, error: unknown): ErrandError {
+  const problems = [(error as Error).message];
+  recordDamage(markerPath, { path: databasePath, exists: true, depth: 'quick', ok: false, problems, ms: 0, backups: [] });
+  return damagedError(databasePath, problems);
+}
+
 export function clearDamage(markerPath: string): void {
   rmSync(markerPath, { force: true });
 }

@@ -100,8 +100,11 @@ export class TasksStore {
 
   /** Records a review action's outcome; it holds while `runId` is the task's current run (see review-state.ts). */
   setReview(taskId: number, state: ReviewState, runId: number | null, detail: ReviewDetail | null): void {
+    // "nothing found" is read from the run (see review-state.ts), never stored: a database made before it was a state
+    // has a review_state CHECK that refuses it.
+    const stored = state === 'nothing_found' ? null : state;
     prepared(this.db, 'UPDATE tasks SET review_state = ?, review_run_id = ?, review_detail = ? WHERE id = ?')
-      .run(state, runId, detail ? JSON.stringify(detail) : null, taskId);
+      .run(stored, stored ? runId : null, detail ? JSON.stringify(detail) : null, taskId);
   }
 
   indexQuestion(taskId: number, question: string): void {

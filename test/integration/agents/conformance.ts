@@ -80,7 +80,8 @@ export function conformance(world: AgentWorld): Conformance {
     },
     async settled(taskId) {
       const { runs } = await sb.json<{ task: TaskInfo; runs: RunInfo[] }>(['show', String(taskId)]);
-      await watch.ended(runs.at(-1)!.id, 20_000);
+      // The last run that started: a transient failure's retry waits, queued, for its backoff.
+      await watch.ended(runs.filter((r) => r.status !== 'queued').at(-1)!.id, 20_000);
       return sb.json(['show', String(taskId)]);
     },
     statuses(taskId) {

@@ -45,7 +45,7 @@ describe('the errand command', () => {
 
   it('starts the engine on first use and stops it on request', async () => {
     const first = await sb.json(['ls']);
-    expect(first).toEqual({ tasks: [], total: 0 });
+    expect(first).toEqual({ tasks: [], total: 0, collisions: [] });
     const status = await sb.json(['daemon', 'status']);
     expect(status).toMatchObject({ up: true, dataDir: sb.dataDir, running: 0 });
     // The socket and the data directory are the owner's alone.

@@ -6,6 +6,8 @@ import { request } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { MAX_WEB_MESSAGE_BYTES } from '../../../shared/protocol/limits.js';
 import { waitUntil } from '../../support/processes.js';
 import { ERRAND_BIN, Sandbox } from '../../support/sandbox.js';
 
@@ -109,8 +111,44 @@ describe('errand serve', () => {
     expect((await ws({ ...upgrade(token), origin: 'http://evil.example' })).status).toBe(403);
     expect((await ws({ ...upgrade(token), origin: `http://localhost:${served.port}` })).status).toBe(403);
     expect((await ws(upgrade(token))).status).toBe(403);
-    // The right one passes the checks (the handshake itself needs the ws package: see the report).
-    expect([401, 403]).not.toContain((await ws({ ...upgrade(token), origin: origin() })).status);
+    expect((await ws({ ...upgrade(token), origin: origin() })).status).toBe(101);
+  });
+
+  it('answers requests and pushes events over the right WebSocket, one message per frame', async () => {
+    const socket = new WebSocket(`ws://127.0.0.1:${served.port}/rpc?token=${token}`, { origin: origin() });
+    const messages: any[] = [];
+    const waitFor = (test: (m: any) => boolean, what: string) =>
+      new Promise<any>((resolve, reject) => {
+        const found = messages.find(test);
+        if (found) return resolve(found);
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), 20_000);
+        socket.on('message', () => {
+          const hit = messages.find(test);
+          if (!hit) return;
+          clearTimeout(timer);
+          resolve(hit);
+        });
+      });
+    socket.on('message', (data) => messages.push(JSON.parse(String(data))));
+    await new Promise((resolve, reject) => (socket.once('open', resolve), socket.once('error', reject)));
+    socket.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'events.subscribe' }));
+    const snapshot = await waitFor((m) => m.id === 1, 'the snapshot');
+    expect(snapshot.result.seq).toBeTypeOf('number');
+    socket.send(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'repo.add', params: { path: sb.repo('web') } }));
+    await waitFor((m) => m.id === 2, 'repo.add');
+    socket.send(JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'engine.status' }));
+    expect((await waitFor((m) => m.id === 3, 'engine.status')).result.pid).toBeTypeOf('number');
+    socket.close();
+  });
+
+  it('closes a WebSocket that sends a frame over its limit (1009), and keeps serving', async () => {
+    const socket = new WebSocket(`ws://127.0.0.1:${served.port}/rpc?token=${token}`, { origin: origin() });
+    socket.on('error', () => {});
+    await new Promise((resolve, reject) => (socket.once('open', resolve), socket.once('error', reject)));
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    socket.send('x'.repeat(MAX_WEB_MESSAGE_BYTES + 1));
+    expect(await closed).toBe(1009);
+    expect((await ws({ ...upgrade(token), origin: origin() })).status).toBe(101);
   });
 
   it('stops serving when errand serve stops', async () => {

@@ -78,7 +78,7 @@ describe('bad input to chains', () => {
     expect((await sb.errand(['chain', 'continue', '2'])).stderr).toContain('There is no task 2.');
     // A step's run, and a step still to come, keep their profiles: removing one would leave the chain unable to go on.
     for (const name of ['broken', 'later']) {
-      expect((await sb.errand(['profile', 'rm', name])).stderr).toContain(`Profile "${name}" is used by tasks, which keep it for retries; it was kept.`);
+      expect((await sb.errand(['profile', 'rm', name])).stderr).toContain(`Profile "${name}" is used by tasks (which keep it for retries), a chain step, a schedule or a retry ladder; it was kept.`);
     }
   });
 

@@ -118,8 +118,8 @@ interface Base {
 
 function bases(repoA: string, repoB: string): Base[] {
   return [
-    { method: 'task.add', params: { prompt: 'fuzz task', repo: repoA, profile: 'fake', priority: 1 }, fields: { prompt: 'strmin1', repo: 'path', profile: 'name', priority: 'int' }, required: ['prompt', 'repo', 'profile'] },
-    { method: 'task.add', params: { prompt: 'fuzz task on a new repo', repo: repoB, profile: 'fake' }, fields: { prompt: 'strmin1', repo: 'path', profile: 'name' }, required: ['prompt', 'repo', 'profile'] },
+    { method: 'task.add', params: { prompt: 'fuzz task', repo: repoA, profile: 'fake', priority: 1 }, fields: { prompt: 'strmin1', repo: 'path', profile: 'name', priority: 'int' }, required: ['prompt', 'repo'] },
+    { method: 'task.add', params: { prompt: 'fuzz task on a new repo', repo: repoB, profile: 'fake' }, fields: { prompt: 'strmin1', repo: 'path', profile: 'name' }, required: ['prompt', 'repo'] },
     {
       method: 'profile.add',
       params: { name: 'fz', command: ['/bin/true'], env: { A: '1' }, needsInput: { pattern: 'x' }, replace: true },
