@@ -11,7 +11,8 @@ import { checkPlanFor, createFollowUp, sendBackFor, unsentSendBacks } from './ch
 import type { EventHub } from './event-hub.js';
 import { ProgressEvents } from './progress-events.js';
 import { promptWithFeedback } from './review/feedback-prompt.js';
-import { failureReason, RunSession } from './runner/run-session.js';
+import { failureReason } from './runner/failure-reason.js';
+import { RunSession } from './runner/run-session.js';
 import type { Store } from './store/store.js';
 import type { RunUpdate } from './store/runs-store.js';
 import type { Worktrees } from './worktrees/worktrees.js';

@@ -1,122 +1,38 @@
-// Every request the engine accepts: its name, its params schema, and the shape of its result.
+// Every request the engine accepts: its name and its params schema (what each answers is in results.ts).
 // The engine validates params against these schemas before anything acts on them.
 import { z } from 'zod';
-import { ADAPTER_IDS, BACKEND_KINDS, CONFIG_KEYS, MERGE_STRATEGIES, RULE_SCOPES, RUN_STATUSES, looksSecret } from '../domain.js';
-import { compileNeedsInputPattern } from '../needs-input-pattern.js';
-import type {
-  AdapterId,
-  BackendCombo,
-  BackendInfo,
-  BackendStatus,
-  ChainTemplate,
-  TaskChain,
-  CheckResult,
-  DependencyNeed,
-  DecisionRule,
-  EngineStatus,
-  InboxCount,
-  InboxItem,
-  GroupKind,
-  ProfileBackendCheck,
-  ProfileInfo,
-  RepoInfo,
-  RetryPolicy,
-  RunInfo,
-  GcEntry,
-  RepoDisk,
-  RunStatus,
-  ScheduleInfo,
-  TaskInfo,
-  TaskOverlap,
-  TrainInfo,
-} from '../domain.js';
+import { ADAPTER_IDS, BACKEND_KINDS, CONFIG_KEYS, MERGE_STRATEGIES, RULE_SCOPES, RUN_STATUSES } from '../domain.js';
+import { MAX_BATCH_TASKS, MAX_BEST_OF, MAX_INPUT_CHARS, MAX_LIST_LIMIT, MAX_LOG_READ_BYTES, MAX_PROMPT_CHARS } from './limits.js';
 import {
-  MAX_BATCH_TASKS,
-  MAX_BEST_OF,
-  MAX_INPUT_CHARS,
-  MAX_LIST_LIMIT,
-  MAX_LOG_READ_BYTES,
-  MAX_PREREQUISITES,
-  MAX_PROMPT_CHARS,
-} from './limits.js';
+  MAX_BACKOFF_MS,
+  MAX_CHECK_RETRIES,
+  MAX_CHECK_TIMEOUT_MS,
+  MAX_PROFILE_ENV,
+  MAX_RETRIES,
+  MAX_TRAIN_TASKS,
+  absPath,
+  attentionKind,
+  chainName,
+  chainStep,
+  empty,
+  envName,
+  envSchema,
+  id,
+  name,
+  needsInputRuleSchema,
+  oneTarget,
+  prerequisites,
+  priority,
+  prompt,
+  secretRefSchema,
+  snoozeTarget,
+  termSize,
+  text,
+} from './schema-parts.js';
 
-const MAX_CHECK_RETRIES = 20;
-const MAX_RETRIES = 20;
-const MAX_BACKOFF_MS = 24 * 3600_000;
-const MAX_TRAIN_TASKS = 100;
-const MAX_CHECK_TIMEOUT_MS = 24 * 3600_000;
-const NO_NUL = /^[^\u0000]*$/;
-const text = (max: number) =>
-  z.string().max(max).regex(NO_NUL, 'must not contain NUL characters (U+0000): no program can receive them as an argument');
-const name = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'use 1–64 letters, digits, dots, dashes or underscores');
-const absPath = text(4096).refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'must be an absolute path');
-const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-const termSize = { cols: z.number().int().min(2).max(1000), rows: z.number().int().min(1).max(500) };
-const empty = z.strictObject({}).optional();
-const prompt = text(MAX_PROMPT_CHARS).refine((p) => p.trim().length > 0, 'is empty: say what the agent should do');
-const priority = z.number().int().min(-1000).max(1000);
-/** Tasks a new task waits for: to succeed (--after), or to be merged (--after-merge). */
-const prerequisites = {
-  after: z.array(id).max(MAX_PREREQUISITES).optional(),
-  afterMerge: z.array(id).max(MAX_PREREQUISITES).optional(),
-};
+export * from './results.js';
+export { needsInputRuleSchema } from './schema-parts.js';
 
-export const needsInputRuleSchema = z.strictObject({
-  pattern: text(1000).superRefine((pattern, ctx) => {
-    const problem = needsInputPatternProblem(pattern);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  }),
-  quietMs: z.number().int().min(100).max(600_000).default(1500),
-  lines: z.number().int().min(1).max(100).default(5),
-});
-
-function needsInputPatternProblem(pattern: string): string | null {
-  try {
-    compileNeedsInputPattern(pattern);
-    return null;
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
-
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment names use letters, digits and _');
-const MAX_PROFILE_ENV = 200;
-
-const envSchema = z.record(envName, text(32_768)).superRefine((env, ctx) => {
-  for (const key of Object.keys(env).filter(looksSecret)) {
-    ctx.addIssue({
-      code: 'custom',
-      path: [key],
-      message:
-        'looks like a secret, and a profile stores --env values as plain text. Refer to it instead: ' +
-        `--env-from ${key}=VARIABLE (read from the engine's environment at each run) or ` +
-        `--env-keychain ${key}=SERVICE/ACCOUNT (the OS keychain).`,
-    });
-  }
-});
-
-// Handed to the keychain tool as arguments of their own: one starting with - could read as an option.
-const keychainPart = text(255).min(1).regex(/^[^-]/, 'must not start with -');
-const secretRefSchema = z.discriminatedUnion('from', [
-  z.strictObject({ from: z.literal('env'), name: envName }),
-  z.strictObject({ from: z.literal('keychain'), service: keychainPart, account: keychainPart }),
-]);
-
-const attentionKind = z.string().regex(/^[a-z][a-z_]{0,31}$/, 'is not a kind of item (question, tool_request, result, failure, …)');
-const snoozeTarget = { taskId: id.optional(), itemId: id.optional() };
-const oneTarget = (p: { taskId?: number; itemId?: number }) => (p.taskId === undefined) !== (p.itemId === undefined);
-/** A chain's name starts with a letter, so that a task id never reads as one. */
-const chainName = z.string().regex(/^[A-Za-z][A-Za-z0-9._-]{0,63}$/, 'use a letter, then up to 63 letters, digits, dots, dashes or underscores');
-const chainStep = z.strictObject({
-  name: text(64),
-  profile: name.nullable(),
-  gate: z.boolean(),
-  prompt: text(MAX_PROMPT_CHARS),
-});
-
-/** `errand approve --merge | --pr | --keep-branch`. */
 export const APPROVE_ACTIONS = ['merge', 'pr', 'keep'] as const;
 export type ApproveAction = (typeof APPROVE_ACTIONS)[number];
 
@@ -381,232 +297,7 @@ export type Method = keyof typeof methodSchemas;
 export type MethodParams<M extends Method> = z.output<(typeof methodSchemas)[M]>;
 export type MethodInput<M extends Method> = z.input<(typeof methodSchemas)[M]>;
 
-export interface TaskDetail {
-  task: TaskInfo;
-  runs: RunInfo[];
-}
 
-export interface Subscription {
-  runId: number;
-  status: RunStatus;
-  /** Bytes of the log written before this subscription: live output events start exactly here. */
-  offset: number;
-  /** For an attach: the current screen as escape sequences that redraw it. */
-  screen?: string;
-}
-
-export type ReviewFileStatus = 'added' | 'modified' | 'deleted' | 'renamed';
-
-export interface ReviewFile {
-  path: string;
-  /** For a rename: where the file was. */
-  oldPath: string | null;
-  status: ReviewFileStatus;
-  /** Lines added and removed; 0 for a binary file. */
-  additions: number;
-  deletions: number;
-  binary: boolean;
-}
-
-export interface TaskReview {
-  task: TaskInfo;
-  /** The agent's final message; for a command profile, the last lines it printed. Null when there is none. */
-  summary: string | null;
-  /** The repo's check on the result under review, when the repo has one. */
-  check: CheckResult | null;
-  baseBranch: string;
-  branch: string;
-  /** The commit on the base branch the diff is taken against (the merge base of the branch and the base). */
-  mergeBase: string;
-  /** Where the changes were read: the worktree (uncommitted and untracked work included), or the branch alone. */
-  source: 'worktree' | 'branch';
-  files: ReviewFile[];
-  /** More files changed than one answer lists; the totals count the listed ones. */
-  filesTruncated: boolean;
-  additions: number;
-  deletions: number;
-  /** The branch changes nothing against its base: no silent "done". */
-  noChanges: boolean;
-  /** Other open tasks of the repo whose changes touch some of the same files. */
-  overlaps: TaskOverlap[];
-  /** The unified diff, at most MAX_REVIEW_DIFF_BYTES of it. */
-  diff: string;
-  diffTruncated: boolean;
-}
-
-export interface GroupInfo {
-  id: number;
-  kind: GroupKind;
-  createdAt: number;
-  total: number;
-  succeeded: number;
-  /** Ended otherwise: failed, cancelled, interrupted or unknown. */
-  failed: number;
-  running: number;
-  queued: number;
-  taskIds: number[];
-}
-
-export interface GroupDetail {
-  group: GroupInfo;
-  tasks: TaskInfo[];
-}
-
-/** One task of a best-of group, as the comparison shows it. */
-export interface Candidate {
-  task: TaskInfo;
-  summary: string | null;
-  check: CheckResult | null;
-  files: number;
-  additions: number;
-  deletions: number;
-  noChanges: boolean;
-  /** Summed over its runs, where its agent reported it. */
-  costUsd: number | null;
-  durationMs: number | null;
-  /** Why there is no review of it (yet): "task 5 is running". */
-  problem: string | null;
-}
-
-export interface Comparison {
-  group: GroupInfo;
-  candidates: Candidate[];
-}
-
-export interface DiscardedCandidate {
-  taskId: number;
-  worktree: string | null;
-  branch: string | null;
-  /** The task was still queued or running, and is (or would be) cancelled first. */
-  cancelled: boolean;
-  removed: string[];
-}
-
-export interface DependencyInfo {
-  prereqId: number;
-  needs: DependencyNeed;
-  satisfiedAt: number | null;
-}
-
-export interface AgentInfo {
-  adapter: AdapterId;
-  found: boolean;
-  binary: string | null;
-  version: string | null;
-  usable: boolean;
-  problem: string | null;
-  install: string;
-}
-
-export interface InboxList {
-  /** Ranked: most work blocked first, then longest waiting; history newest first; snoozed soonest back first. */
-  items: InboxItem[];
-  total: number;
-  inbox: InboxCount;
-  nextDigestAt: number | null;
-  snoozedTasks: { taskId: number; until: number }[];
-}
-
-export interface DigestSetting {
-  /** "09:00", sorted; empty when there is no digest (then everything may interrupt). */
-  times: string[];
-  timeZone: string | null;
-  nextAt: number | null;
-  /** The next one in the setting's zone: "Thu 3 Dec 09:00". */
-  nextText: string | null;
-}
-
-export interface MethodResults {
-  'engine.status': EngineStatus;
-  'engine.stop': { stopping: true };
-  'repo.add': RepoInfo;
-  'repo.list': RepoInfo[];
-  'profile.add': ProfileInfo;
-  'profile.list': ProfileInfo[];
-  'profile.remove': { removed: string };
-  'agents.list': { agents: AgentInfo[]; profiles: ProfileInfo[] };
-  'config.get': { maxRunning: number; defaultMaxRunning: number };
-  'config.set': { maxRunning: number; defaultMaxRunning: number };
-  'task.add': TaskInfo;
-  'task.list': { tasks: TaskInfo[]; total: number };
-  'task.search': { tasks: TaskInfo[] };
-  'task.get': TaskDetail;
-  'task.cancel': TaskInfo;
-  'task.retry': TaskInfo;
-  'task.clean': { removed: string[] };
-  'task.decide': TaskInfo;
-  'task.reply': TaskInfo;
-  'task.resume': TaskInfo;
-  'task.review': TaskReview;
-  'task.approve': TaskInfo;
-  'task.reject': TaskInfo;
-  'task.discard': { task: TaskInfo; removed: string[] };
-  'run.input': { written: number };
-  'run.resize': { cols: number; rows: number };
-  'run.screen': { runId: number; cols: number; rows: number; lines: string[] };
-  'run.readLog': { runId: number; offset: number; data: string; size: number };
-  'run.subscribe': Subscription;
-  'run.unsubscribe': { unsubscribed: boolean };
-  'inbox.list': InboxList;
-  'inbox.seen': { itemIds: number[]; inbox: InboxCount };
-  'inbox.dismiss': { itemIds: number[]; inbox: InboxCount };
-  'inbox.snooze': { taskId: number | null; itemIds: number[]; until: number; untilText: string; inbox: InboxCount };
-  'inbox.wake': { taskId: number | null; itemIds: number[]; inbox: InboxCount };
-  'inbox.digest': DigestSetting;
-  'batch.create': GroupInfo;
-  'batch.list': { groups: GroupInfo[] };
-  'batch.show': GroupDetail;
-  'batch.retry': GroupInfo & { retried: number[] };
-  'task.bestOf': GroupDetail;
-  'group.compare': Comparison;
-  'group.discardOthers': { kept: number; dryRun: boolean; discarded: DiscardedCandidate[] };
-  'task.after': { task: TaskInfo; dependencies: DependencyInfo[] };
-  'backend.add': BackendInfo;
-  'backend.list': BackendInfo[];
-  'backend.remove': { removed: string };
-  'models.list': ModelsReport;
-  'chain.add': ChainTemplate;
-  'chain.list': ChainTemplate[];
-  'chain.get': ChainTemplate;
-  'chain.remove': { removed: string };
-  'chain.status': TaskChain;
-  'chain.continue': TaskChain;
-  'chain.skip': TaskChain;
-  'chain.edit': TaskChain;
-  'schedule.add': ScheduleInfo;
-  'schedule.list': { schedules: ScheduleInfo[] };
-  'schedule.get': { schedule: ScheduleInfo; tasks: TaskInfo[] };
-  'schedule.edit': ScheduleInfo;
-  'schedule.pause': ScheduleInfo;
-  'schedule.resume': ScheduleInfo;
-  'schedule.remove': { removed: number };
-  'retry.setPolicy': RetryPolicy;
-  'retry.listPolicies': { policies: RetryPolicy[] };
-  'retry.clearPolicy': { cleared: string };
-  'run.ack': { unacked: number };
-  'events.subscribe': { tasks: TaskInfo[]; seq: number };
-  'web.serve': { url: string; host: string; port: number };
-  'rules.list': { rules: DecisionRule[] };
-  'rules.remove': { removed: DecisionRule };
-  'review.collisions': { collisions: { taskId: number; overlaps: TaskOverlap[] }[] };
-  'task.rebase': TaskInfo;
-  'train.start': TrainInfo;
-  'train.get': TrainInfo;
-  'train.list': TrainInfo[];
-  'gc.run': { entries: GcEntry[] };
-  'repo.disk': { repos: RepoDisk[] };
-}
-
-/** `errand models`: each backend's status, which agent CLIs can run on it, and each profile bound to one. */
-export interface ModelsReport {
-  backends: BackendStatus[];
-  combos: BackendCombo[];
-  profiles: ProfileBackendCheck[];
-  /** Bytes sent to this follower that it has not acknowledged yet. */
-  /** The snapshot, current as of event `seq` (events numbered after it follow). */
-  /** `url` carries the token: it is for the person who asked, on this machine. */
-  // Remembered decisions.
-}
 
 export function isMethod(name: string): name is Method {
   return Object.prototype.hasOwnProperty.call(methodSchemas, name);

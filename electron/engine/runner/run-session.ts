@@ -1,6 +1,5 @@
 // One run from start to end: worktree, setup command, the agent in its PTY, and how it ended.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import type { RunFiles } from '../../../shared/data-dir.js';
 import type { CheckResult, DecisionRule, PermissionRequest, ProfileInfo, RepoInfo, RunKind, RunStatus } from '../../../shared/domain.js';
 import { ErrandError } from '../../../shared/protocol/errors.js';
@@ -13,6 +12,8 @@ import { checkRepo } from '../worktrees/repo-check.js';
 import type { WorktreePlace } from '../worktrees/worktree-names.js';
 import type { Worktrees } from '../worktrees/worktrees.js';
 import { ChangeCounter } from './change-counter.js';
+import { failureReason, withModelFailure } from './failure-reason.js';
+import { freePort } from './free-port.js';
 import type { CheckPlan, SendBack } from './check-phase.js';
 import { checkedVerdict, runCheck } from './check-phase.js';
 import { InputPipe } from './input-pipe.js';
@@ -379,31 +380,4 @@ export class RunSession {
     this.writeError = error;
     void this.proc?.stop();
   }
-}
-
-/** An agent that failed right after its model answered with a rate limit or a 5xx failed because of it: say so. */
-function withModelFailure(verdict: Verdict, proxy: ModelProxy | null): Verdict {
-  const failure = proxy?.lastFailure;
-  if (verdict.status !== 'failed' || !failure || verdict.reason?.startsWith('API error:')) return verdict;
-  return { ...verdict, reason: `API error: HTTP ${failure.status}: ${failure.message} (then the agent ${verdict.reason ?? 'failed'})` };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-/** Why a run could not go on, for the person: a full disk says so, and what to do about it. */
-export function failureReason(error: unknown, doing?: string): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const code = (error as NodeJS.ErrnoException)?.code;
-  const what = doing ? `${doing}: ${message}` : message;
-  if (code === 'ENOSPC') return `the disk is full (${what}). Free disk space, then retry the task.`;
-  return doing ? `${doing} (${code ?? 'error'}: ${message}). Free disk space, then retry the task.` : message;
 }

@@ -7,6 +7,7 @@ import type { AddressInfo, Server, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BackendInfo, BackendStatus, TaskInfo } from '../../../shared/domain.js';
 import type { ModelsReport } from '../../../shared/protocol/methods.js';
+import { waitUntil } from '../../support/processes.js';
 import { startLocalModelServer } from '../../fixtures/local-model-server.mjs';
 import type { LocalModelServer } from '../../fixtures/local-model-server.mjs';
 import { PLAIN_TEXT, startModelServer } from '../../fixtures/model-server.mjs';
@@ -193,7 +194,8 @@ describe('model backends', () => {
     const order: string[] = [];
     const started = Date.now();
     const models = sb.json<ModelsReport>(['models']).then((r) => (order.push('models'), r));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Asked while the probe hangs on the silent server.
+    await waitUntil(() => sockets.size > 0, 'the probe to reach the silent backend');
     await sb.json(['ls']).then(() => order.push('ls'));
     const report = await models;
     expect(order).toEqual(['ls', 'models']);
