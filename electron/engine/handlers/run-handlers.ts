@@ -89,10 +89,15 @@ export class RunHandlers {
   private runIdFor(taskId: number, runId: number | undefined): number {
     const task = this.store.tasks.byId(taskId);
     if (!task?.run) throw new ErrandError('not_found', `There is no task ${taskId}. \`errand ls\` lists them.`);
-    if (runId === undefined) return task.run.id;
+    if (runId === undefined) return task.run.startedAt !== null ? task.run.id : this.lastStarted(taskId) ?? task.run.id;
     const run = this.store.runs.byId(runId);
     if (!run || run.taskId !== taskId) throw new ErrandError('not_found', `Task ${taskId} has no run ${runId}.`);
     return runId;
+  }
+
+  /** A queued run has no log yet (a retry waiting for its backoff): the one before it that ran is what to read. */
+  private lastStarted(taskId: number): number | undefined {
+    return this.store.runs.forTask(taskId).filter((r) => r.startedAt !== null).at(-1)?.id;
   }
 
   private logPath(runId: number): string {
