@@ -1,3 +1,4 @@
+import { isFinalStatus } from '../../shared/domain.js';
 import type { RunProgress, TaskGroupRef, TaskInfo, WaitReason } from '../../shared/domain.js';
 
 export function elapsed(ms: number): string {
@@ -72,10 +73,17 @@ function statusOnly(task: TaskInfo): string {
   const check = task.run?.check ? `check ${task.run.check.passed ? 'passed' : 'failed'}` : '';
   // A success's reason is what the person should know about it ("succeeded · you denied: npm publish"); with a check,
   // "check passed" says that part, so only the agent's own part is repeated.
-  const reason = task.status === 'succeeded' ? agentPart(task.run?.reason ?? null, Boolean(check)) : null;
-  const said = reason ? ` · ${oneLine(reason, 80)}` : '';
+  // An ending other than success says why ("failed · exited with code 3"), unless the failed check says it already.
+  const reason =
+    task.status === 'succeeded'
+      ? agentPart(task.run?.reason ?? null, Boolean(check))
+      : isFinalStatus(task.status) && !(task.run?.check && !task.run.check.passed)
+        ? (task.run?.reason ?? null)
+        : null;
+  // A reason that starts with the status ("cancelled by you", "interrupted: the engine stopped") says both.
+  const head = !reason ? task.status : reason.startsWith(task.status) ? oneLine(reason, 60) : `${task.status} · ${oneLine(reason, 60)}`;
   const progress = [check, progressText(task.run?.progress)].filter(Boolean).join(' · ');
-  return progress ? `${task.status}${said}: ${progress}` : `${task.status}${said}`;
+  return progress ? `${head}: ${progress}` : head;
 }
 
 export function oneLine(text: string, max: number): string {
