@@ -81,7 +81,7 @@ function statusOnly(task: TaskInfo): string {
         ? (task.run?.reason ?? null)
         : null;
   // A reason that starts with the status ("cancelled by you", "interrupted: the engine stopped") says both.
-  const head = !reason ? task.status : reason.startsWith(task.status) ? oneLine(reason, 60) : `${task.status} · ${oneLine(reason, 60)}`;
+  const head = !reason ? task.status : reason.startsWith(task.status) ? oneLine(reason, 80) : `${task.status} · ${oneLine(reason, 80)}`;
   const progress = [check, progressText(task.run?.progress)].filter(Boolean).join(' · ');
   return progress ? `${head}: ${progress}` : head;
 }
