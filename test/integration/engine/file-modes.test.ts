@@ -16,6 +16,8 @@ function openToOthers(dataDir: string): string[] {
       const path = join(dir, name);
       const rel = relative(dataDir, path);
       if (rel.split('/')[0] === 'worktrees' && rel.split('/').length >= 3) continue;
+      // git writes a review's temporary index with the umask agents inherit; it lives, briefly, only in tmp/ (0700).
+      if (rel.split('/')[0] === 'tmp' && rel.split('/').length >= 2) continue;
       const stat = lstatSync(path);
       if (!stat.isSymbolicLink() && (stat.mode & 0o077) !== 0) open.push(`${rel} ${octal(stat.mode)}`);
       if (stat.isDirectory()) walk(path);
